@@ -1,0 +1,1 @@
+"""Parsers that turn source documents (CLML, PDF, HTML, DOCX) into passages."""

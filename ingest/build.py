@@ -1,0 +1,276 @@
+"""Build or update the index: parse, embed only what changed, write aside, swap atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ingest.documents import ParsedDocument, collect_documents
+from ingest.manifest import load_manifest
+from rag.embedding import MODEL_DIM, MODEL_ID, Embedder, load_embedder
+from rag.errors import IngestError, SendQAError
+from rag.index import (
+    BUILDS,
+    SCHEMA_VERSION,
+    check_compatible,
+    collection_name,
+    current_build,
+    fsync_dir,
+    read_info,
+    read_passages,
+    swap_current,
+    write_durably,
+)
+from rag.lexical import LexicalIndex
+from rag.schema import Passage
+from rag.settings import Settings
+from rag.store import PassageStore, chroma_client, forget_client
+
+#: Called between stages so a test can simulate a crash at a chosen point.
+StageHook = Callable[[str], None]
+
+
+@dataclass
+class DocumentChange:
+    source_id: str
+    added: int
+    removed: int
+    unchanged: int
+
+
+@dataclass
+class BuildReport:
+    """What an ingest run did, for the summary line and for tests."""
+
+    index_dir: Path
+    build: Path | None
+    documents: int
+    passages: int
+    passages_by_kind: dict[str, int]
+    embedded: int
+    reused: int
+    failed: list[tuple[str, str]]
+    changes: list[DocumentChange] = field(default_factory=list)
+    up_to_date: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.passages_by_kind.items()))
+        lines = [
+            f"Indexed {self.documents} documents, {self.passages} passages ({kinds}).",
+            f"Embedded {self.embedded} new passages, reused {self.reused}; "
+            f"{'index already up to date' if self.up_to_date else 'index swapped in'} "
+            f"in {self.seconds:.1f} s.",
+        ]
+        changed = [c for c in self.changes if c.added or c.removed]
+        for c in changed:
+            lines.append(f"  changed {c.source_id}: +{c.added} -{c.removed} ({c.unchanged} same)")
+        if self.failed:
+            lines.append(f"Failed {len(self.failed)} documents (the others were ingested):")
+            lines.extend(f"  {name}: {reason}" for name, reason in self.failed)
+        return "\n".join(lines)
+
+
+@contextmanager
+def _ingest_lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time per index (Chroma's persistent mode is single-writer)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestError(f"another 'sendqa ingest' is already building {index_dir}") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _unique(docs: list[ParsedDocument]) -> list[Passage]:
+    seen: dict[str, Passage] = {}
+    for doc in docs:
+        for p in doc.passages:
+            seen.setdefault(p.passage_id, p)
+    return list(seen.values())
+
+
+def _prior_embeddings(
+    index_dir: Path, ids: list[str], chroma_url: str | None
+) -> tuple[dict[str, np.ndarray], dict[str, Passage], Path | None]:
+    """Vectors of passages already in the current build (if compatible) to avoid re-embedding."""
+    build = current_build(index_dir)
+    if build is None:
+        return {}, {}, None
+    try:
+        info = read_info(build)
+        check_compatible(info, index_dir)
+        old = read_passages(build)
+        client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
+        store = PassageStore.open(client, str(info["collection"]))
+        wanted = [i for i in ids if i in old]
+        return store.embeddings_for(wanted), old, build
+    except (SendQAError, OSError, ValueError, KeyError):
+        return {}, {}, None
+
+
+def _changes(docs: list[ParsedDocument], old: dict[str, Passage]) -> list[DocumentChange]:
+    old_by_source: dict[str, set[str]] = {}
+    for p in old.values():
+        old_by_source.setdefault(p.source_id, set()).add(p.passage_id)
+    changes = []
+    for doc in docs:
+        if doc.error:
+            continue
+        new = {p.passage_id for p in doc.passages}
+        before = old_by_source.get(doc.source.source_id, set())
+        changes.append(
+            DocumentChange(doc.source.source_id, len(new - before), len(before - new), len(new & before))
+        )
+    return changes
+
+
+def build_index(
+    settings: Settings,
+    *,
+    corpus_dir: Path | None = None,
+    index_dir: Path | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+    stage_hook: StageHook | None = None,
+    force: bool = False,
+) -> BuildReport:
+    """Parse the corpus and make its index current; raise IngestError if nothing was ingested."""
+    started = time.perf_counter()
+    corpus_dir = corpus_dir or settings.corpus_dir
+    index_dir = index_dir or settings.index_dir
+    hook = stage_hook or (lambda stage: None)
+    if not corpus_dir.is_dir():
+        raise IngestError(
+            f"corpus folder {corpus_dir} not found: pass --corpus DIR or run 'sendqa corpus fetch'"
+        )
+    sources = load_manifest(settings.manifest_path)
+    docs = collect_documents(sources, corpus_dir)
+    failed = [(d.source.filename or d.source.source_id, d.error or "") for d in docs if d.error]
+    passages = _unique(docs)
+    if not passages:
+        raise IngestError(f"nothing could be ingested from {corpus_dir}: " + "; ".join(r for _, r in failed))
+    by_kind = dict(Counter(p.kind for p in passages))
+    ok_docs = sum(1 for d in docs if not d.error)
+
+    with _ingest_lock(index_dir):
+        ids = [p.passage_id for p in passages]
+        reused, old, prior = _prior_embeddings(index_dir, ids, settings.chroma_url)
+        changes = _changes(docs, old)
+        if prior is not None and not force and set(old) == set(ids) and len(reused) == len(ids):
+            return BuildReport(
+                index_dir, prior, ok_docs, len(passages), by_kind, 0, len(reused), failed,
+                changes, up_to_date=True, seconds=time.perf_counter() - started,
+            )
+        hook("embed")
+        missing = [p for p in passages if p.passage_id not in reused]
+        embedder = embedder or load_embedder(settings.embed_threads)
+        fresh = (
+            embedder.embed_passages(
+                [p.embedding_text() for p in missing], settings.embed_batch_size, progress
+            )
+            if missing
+            else np.zeros((0, MODEL_DIM), dtype=np.float32)
+        )
+        vectors = dict(reused)
+        vectors.update({p.passage_id: v for p, v in zip(missing, fresh, strict=True)})
+        matrix = np.stack([vectors[i] for i in ids]) if ids else np.zeros((0, MODEL_DIM))
+        build = _write_build(settings, index_dir, passages, matrix, docs, failed, hook)
+        hook("swap")
+        swap_current(index_dir, build)
+        hook("swapped")
+        _prune_builds(index_dir, keep={build.name, prior.name if prior else ""}, url=settings.chroma_url)
+    return BuildReport(
+        index_dir, build, ok_docs, len(passages), by_kind, len(missing), len(ids) - len(missing),
+        failed, changes, seconds=time.perf_counter() - started,
+    )
+
+
+def _write_build(
+    settings: Settings,
+    index_dir: Path,
+    passages: list[Passage],
+    matrix: np.ndarray,
+    docs: list[ParsedDocument],
+    failed: list[tuple[str, str]],
+    hook: StageHook,
+) -> Path:
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    build = index_dir / BUILDS / build_id
+    build.mkdir(parents=True)
+    name = collection_name(build_id)
+    hook("chroma")
+    client = (
+        chroma_client(url=settings.chroma_url)
+        if settings.chroma_url
+        else chroma_client(path=build / "chroma")
+    )
+    store = PassageStore.create(
+        client, name, {"model_id": MODEL_ID, "dim": MODEL_DIM, "schema_version": SCHEMA_VERSION}
+    )
+    store.add(passages, matrix)
+    hook("bm25")
+    LexicalIndex.build(
+        [p.passage_id for p in passages],
+        [f"{p.anchor.label}\n{p.embedding_text()}" for p in passages],
+    ).save(build / "bm25")
+    hook("passages")
+    write_durably(
+        build / "passages.jsonl", "".join(p.model_dump_json() + "\n" for p in passages)
+    )
+    info = {
+        "schema_version": SCHEMA_VERSION,
+        "model_id": MODEL_ID,
+        "dim": MODEL_DIM,
+        "collection": name,
+        "chroma_url": settings.chroma_url,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "passages": len(passages),
+        "documents": {
+            d.source.source_id: {
+                "title": d.source.title,
+                "kind": d.source.kind,
+                "completeness": d.source.completeness,
+                "passages": len(d.passages),
+                "file_sha256": d.file_sha256,
+            }
+            for d in docs
+            if not d.error
+        },
+        "failed": [{"document": n, "reason": r} for n, r in failed],
+    }
+    hook("info")
+    # index.json is written last: a build without it is incomplete and never made current.
+    write_durably(build / "index.json", json.dumps(info, indent=2))
+    fsync_dir(build.parent)
+    return build
+
+
+def _prune_builds(index_dir: Path, keep: set[str], url: str | None) -> None:
+    """Remove builds other than the current and previous ones (and crashed leftovers)."""
+    builds = index_dir / BUILDS
+    for path in builds.iterdir() if builds.is_dir() else []:
+        if path.name in keep:
+            continue
+        if url:
+            try:
+                chroma_client(url=url).delete_collection(collection_name(path.name))
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        forget_client(path=path / "chroma")
+        shutil.rmtree(path, ignore_errors=True)

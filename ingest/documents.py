@@ -1,0 +1,172 @@
+"""Find each document in a corpus folder and parse it with the parser its format needs.
+
+A document that cannot be read is reported by name with the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.legalize import parse_legalize_markdown
+from ingest.markdown import parse_headed_markdown, parse_numbered_markdown
+from ingest.text import front_matter_id, split_front_matter
+from rag.errors import IngestError
+from rag.schema import SOURCE_KINDS, Passage, Source
+
+USER_SUFFIXES = {".md", ".html", ".htm", ".docx", ".pdf", ".xml"}
+_IGNORED_NAMES = {"SOURCES.md", "README.md"}
+
+
+@dataclass
+class ParsedDocument:
+    """The outcome for one document: its passages, or why it failed."""
+
+    source: Source
+    path: Path | None
+    passages: list[Passage] = field(default_factory=list)
+    error: str | None = None
+    file_sha256: str = ""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise IngestError(f"{path.name}: the file is empty")
+    if b"\x00" in data[:4096]:
+        raise IngestError(f"{path.name}: the file is binary, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path.name}: the file is not UTF-8 text") from exc
+
+
+def parse_document(source: Source, path: Path) -> list[Passage]:
+    """Parse one file by its source's format; raise IngestError with a reason."""
+    fmt = source.format
+    if fmt in ("legalize-md", "numbered-md", "headed-md"):
+        text = _read_text(path)
+        if text.startswith("---"):
+            meta, _ = split_front_matter(text, path.name)
+            found = front_matter_id(meta)
+            if found is not None and found != source.source_id:
+                raise IngestError(
+                    f"{path.name}: front matter id {found!r} does not match the manifest's "
+                    f"{source.source_id!r}"
+                )
+        elif fmt == "legalize-md":
+            raise IngestError(f"{path.name}: no YAML front matter (the file must start with '---')")
+        if fmt == "legalize-md":
+            passages = parse_legalize_markdown(text, source)
+        elif fmt == "numbered-md":
+            passages = parse_numbered_markdown(text, source)
+        else:
+            passages = parse_headed_markdown(text, source)
+    elif fmt == "clml":
+        from ingest.clml import parse_clml
+
+        passages = parse_clml(path.read_bytes(), source)
+    elif fmt == "pdf":
+        from ingest.pdf import parse_numbered_pdf
+
+        passages = parse_numbered_pdf(path, source)
+    elif fmt == "html":
+        from ingest.office import parse_html
+
+        passages = parse_html(_read_text(path), source)
+    elif fmt == "docx":
+        from ingest.office import parse_docx
+
+        passages = parse_docx(path, source)
+    else:  # pragma: no cover - the Source type forbids other formats
+        raise IngestError(f"{path.name}: unknown format {fmt!r}")
+    if not passages:
+        raise IngestError(f"{path.name}: no passages found (is it the right format?)")
+    return passages
+
+
+def _user_source(path: Path, root: Path) -> Source:
+    """A Source for a file the user added that the manifest does not list."""
+    stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+    suffix = path.suffix.lower()
+    fmt = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf", ".xml": "clml"}.get(
+        suffix, "headed-md"
+    )
+    fields: dict[str, object] = {
+        "source_id": f"user-{stem}",
+        "title": path.stem,
+        "short_title": path.stem,
+        "kind": "guidance",
+        "format": fmt,
+        "completeness": "partial",
+        "filename": str(path.relative_to(root)),
+    }
+    if suffix == ".md":
+        text = _read_text(path)
+        meta, _ = split_front_matter(text, path.name)
+        doc_id = front_matter_id(meta)
+        if doc_id is None:
+            raise IngestError(f"{path.name}: front matter has no 'id' field")
+        kind = meta.get("kind", "guidance")
+        if kind not in SOURCE_KINDS:
+            raise IngestError(f"{path.name}: front matter kind {kind!r} is not one of {SOURCE_KINDS}")
+        title = str(meta.get("title") or path.stem)
+        fields.update(
+            source_id=doc_id,
+            title=title,
+            short_title=title[:60],
+            kind=kind,
+            url=str(meta.get("url") or ""),
+            licence=str(meta.get("licence") or ""),
+        )
+    return Source(**fields)  # type: ignore[arg-type]
+
+
+def collect_documents(sources: list[Source], corpus_dir: Path) -> list[ParsedDocument]:
+    """Parse every manifest document found in ``corpus_dir`` plus files users added there."""
+    results: list[ParsedDocument] = []
+    known: set[Path] = set()
+    for source in sources:
+        path = corpus_dir / source.filename
+        known.add(path.resolve())
+        results.append(_parse_one(source, path))
+    for path in sorted(corpus_dir.rglob("*")):
+        if (
+            not path.is_file()
+            or path.suffix.lower() not in USER_SUFFIXES
+            or path.name in _IGNORED_NAMES
+            or path.name.startswith(".")
+            or path.resolve() in known
+        ):
+            continue
+        try:
+            source = _user_source(path, corpus_dir)
+        except IngestError as exc:
+            placeholder = Source(
+                source_id=f"user-{path.stem}", title=path.name, short_title=path.name,
+                kind="guidance", filename=path.name,
+            )
+            results.append(ParsedDocument(placeholder, path, error=str(exc)))
+            continue
+        results.append(_parse_one(source, path))
+    return results
+
+
+def _parse_one(source: Source, path: Path) -> ParsedDocument:
+    if not path.is_file():
+        return ParsedDocument(source, None, error=f"{source.filename}: not found in the corpus")
+    try:
+        digest = _sha256(path.read_bytes())
+        return ParsedDocument(source, path, parse_document(source, path), file_sha256=digest)
+    except IngestError as exc:
+        return ParsedDocument(source, path, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+        return ParsedDocument(
+            source, path, error=f"{path.name}: could not be parsed ({exc.__class__.__name__}: {exc})"
+        )

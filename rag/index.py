@@ -1,0 +1,143 @@
+"""The on-disk index: builds side by side, and a ``current`` link swapped atomically.
+
+Layout of ``index_dir``::
+
+    current -> builds/<build_id>     (a symlink, replaced with os.replace: atomic)
+    builds/<build_id>/index.json     model, schema version, documents, counts
+    builds/<build_id>/passages.jsonl every passage with its anchor
+    builds/<build_id>/bm25/          the lexical index
+    builds/<build_id>/chroma/        Chroma's files (absent when a Chroma server is used)
+
+A crash while building leaves ``current`` pointing at the previous complete build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.embedding import MODEL_DIM, MODEL_ID
+from rag.errors import IndexMissingError
+from rag.lexical import LexicalIndex
+from rag.schema import Passage
+from rag.store import PassageStore, chroma_client
+
+SCHEMA_VERSION = 1
+CURRENT = "current"
+BUILDS = "builds"
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The complete build that ``current`` points at, if any."""
+    link = index_dir / CURRENT
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / "index.json").is_file() else None
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or new file in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_durably(path: Path, data: str) -> None:
+    """Write a file so that a crash leaves either the old or the new content."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def swap_current(index_dir: Path, build: Path) -> None:
+    """Point ``current`` at ``build`` in one atomic rename."""
+    tmp = index_dir / f".{CURRENT}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(Path(BUILDS) / build.name)
+    os.replace(tmp, index_dir / CURRENT)
+    fsync_dir(index_dir)
+
+
+def collection_name(build_id: str) -> str:
+    return f"sendqa_{build_id}"
+
+
+@dataclass
+class Index:
+    """A loaded index: passages by id, the dense store and the lexical index."""
+
+    build: Path
+    info: dict[str, Any]
+    passages: dict[str, Passage]
+    store: PassageStore
+    lexical: LexicalIndex
+
+    @property
+    def ordered(self) -> list[Passage]:
+        return sorted(self.passages.values(), key=lambda p: (p.source_id, p.position))
+
+
+def read_passages(build: Path) -> dict[str, Passage]:
+    passages: dict[str, Passage] = {}
+    with (build / "passages.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                p = Passage.model_validate_json(line)
+                passages[p.passage_id] = p
+    return passages
+
+
+def read_info(build: Path) -> dict[str, Any]:
+    info: dict[str, Any] = json.loads((build / "index.json").read_text(encoding="utf-8"))
+    return info
+
+
+def check_compatible(info: dict[str, Any], where: Path) -> None:
+    """An index built with another model or schema cannot be queried with this one."""
+    if info.get("schema_version") != SCHEMA_VERSION:
+        raise IndexMissingError(
+            f"the index at {where} has schema version {info.get('schema_version')}, this sendqa "
+            f"needs {SCHEMA_VERSION}: rebuild it with 'sendqa ingest'"
+        )
+    if info.get("model_id") != MODEL_ID or info.get("dim") != MODEL_DIM:
+        raise IndexMissingError(
+            f"the index at {where} was built with {info.get('model_id')} "
+            f"({info.get('dim')} dims), not {MODEL_ID}: rebuild it with 'sendqa ingest'"
+        )
+
+
+def open_index(index_dir: Path, chroma_url: str | None = None) -> Index:
+    """Open the current build, or explain how to make one."""
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexMissingError(
+            f"no index at {index_dir}: run 'sendqa ingest' (or 'make run') to build it"
+        )
+    info = read_info(build)
+    check_compatible(info, index_dir)
+    client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
+    store = PassageStore.open(client, str(info["collection"]))
+    meta = store.metadata
+    if meta.get("model_id") != MODEL_ID:
+        raise IndexMissingError(
+            f"the Chroma collection at {index_dir} was built with {meta.get('model_id')}: "
+            "rebuild it with 'sendqa ingest'"
+        )
+    return Index(
+        build=build,
+        info=info,
+        passages=read_passages(build),
+        store=store,
+        lexical=LexicalIndex.load(build / "bm25"),
+    )

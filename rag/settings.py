@@ -1,0 +1,88 @@
+"""One ``Settings`` object (env prefix ``SENDQA_``) passed into constructors.
+
+Nothing deeper reads environment variables, so tests can build settings explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_corpus_dir() -> Path:
+    """The shared corpus mirror beside the checkout, when present."""
+    return PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+class Settings(BaseSettings):
+    """Every knob of sendqa; each is documented (a test checks the README lists them)."""
+
+    model_config = SettingsConfigDict(env_prefix="SENDQA_", extra="ignore")
+
+    # Paths
+    corpus_dir: Path = Field(
+        default_factory=default_corpus_dir,
+        description="Folder holding the corpus files (a mirror of the official documents).",
+    )
+    index_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "index",
+        description="Folder of the built index (Chroma + BM25 + manifest).",
+    )
+    manifest_path: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "sources.toml",
+        description="Source manifest listing every document, its URL and licence.",
+    )
+
+    # Embedding
+    embed_batch_size: int = Field(default=32, description="Passages per embedding batch.")
+    embed_threads: int = Field(
+        default=1, description="torch threads for queries (1 is steadier on 2 cores)."
+    )
+
+    # Retrieval
+    top_k: int = Field(default=8, description="Passages returned by retrieval.")
+    candidate_k: int = Field(default=40, description="Candidates from each retriever before fusion.")
+    rrf_k: int = Field(default=60, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(default=1.0, description="Weight of the dense list in fusion.")
+    lexical_weight: float = Field(default=1.0, description="Weight of the BM25 list in fusion.")
+    abstain_threshold: float = Field(
+        default=0.45,
+        description="Best dense similarity below which the sources are judged not to answer.",
+    )
+
+    # Chroma
+    chroma_url: str | None = Field(
+        default=None,
+        description="Chroma server URL (http://host:port) instead of the local persistent index.",
+    )
+
+    # Optional LLM
+    llm_provider: Literal["none", "openai", "ollama"] = Field(
+        default="none", description="Chat model backend; 'none' composes extractive answers."
+    )
+    llm_base_url: str = Field(
+        default="http://127.0.0.1:8080/v1", description="Base URL of the chat model server."
+    )
+    llm_model: str = Field(default="local", description="Model name sent to the server.")
+    llm_api_key: str = Field(default="not-needed", description="API key, if the server wants one.")
+    llm_timeout_s: float = Field(default=60.0, description="Seconds before falling back.")
+
+    # App
+    host: str = Field(default="127.0.0.1", description="Address the app binds to.")
+    port: int = Field(default=7860, description="Port the app listens on.")
+    auth_username: str | None = Field(default=None, description="Login name, enables login.")
+    auth_password: str | None = Field(default=None, description="Login password.")
+    feedback_db: Path = Field(
+        default=PROJECT_ROOT / "var" / "feedback.sqlite3",
+        description="SQLite file storing thumbs up/down feedback.",
+    )
+    store_question_text: bool = Field(
+        default=False,
+        description="Keep (redacted) question text with feedback; off protects children's data.",
+    )
+    concurrency_limit: int = Field(default=4, description="Answers computed at once by the app.")
