@@ -33,7 +33,7 @@ from rag.index import (
     write_durably,
 )
 from rag.lexical import LexicalIndex
-from rag.schema import Passage
+from rag.schema import Passage, passage_id_for
 from rag.settings import Settings
 from rag.store import PassageStore, chroma_client, forget_client
 
@@ -69,7 +69,7 @@ class BuildReport:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.passages_by_kind.items()))
         lines = [
             f"Indexed {self.documents} documents, {self.passages} passages ({kinds}).",
-            f"Embedded {self.embedded} new passages, reused {self.reused}; "
+            f"Embedded {self.embedded} new texts, reused {self.reused}; "
             f"{'index already up to date' if self.up_to_date else 'index swapped in'} "
             f"in {self.seconds:.1f} s.",
         ]
@@ -105,6 +105,15 @@ def _unique(docs: list[ParsedDocument]) -> list[Passage]:
     return list(seen.values())
 
 
+def vector_rows(passages: list[Passage]) -> list[tuple[str, Passage, str]]:
+    """(vector id, passage, window text) for every window; the id hashes the window text."""
+    rows = []
+    for p in passages:
+        for n, text in enumerate(p.embedding_windows()):
+            rows.append((f"{p.passage_id}:{passage_id_for(p.passage_id, str(n), text)[:12]}", p, text))
+    return rows
+
+
 def _prior_embeddings(
     index_dir: Path, ids: list[str], chroma_url: str | None
 ) -> tuple[dict[str, np.ndarray], dict[str, Passage], Path | None]:
@@ -118,8 +127,7 @@ def _prior_embeddings(
         old = read_passages(build)
         client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
         store = PassageStore.open(client, str(info["collection"]))
-        wanted = [i for i in ids if i in old]
-        return store.embeddings_for(wanted), old, build
+        return store.embeddings_for(ids), old, build
     except (SendQAError, OSError, ValueError, KeyError):
         return {}, {}, None
 
@@ -169,28 +177,30 @@ def build_index(
     ok_docs = sum(1 for d in docs if not d.error)
 
     with _ingest_lock(index_dir):
-        ids = [p.passage_id for p in passages]
+        rows = vector_rows(passages)
+        ids = [vid for vid, _, _ in rows]
         reused, old, prior = _prior_embeddings(index_dir, ids, settings.chroma_url)
         changes = _changes(docs, old)
-        if prior is not None and not force and set(old) == set(ids) and len(reused) == len(ids):
+        same_passages = set(old) == {p.passage_id for p in passages}
+        if prior is not None and not force and same_passages and len(reused) == len(ids):
             return BuildReport(
                 index_dir, prior, ok_docs, len(passages), by_kind, 0, len(reused), failed,
                 changes, up_to_date=True, seconds=time.perf_counter() - started,
             )
         hook("embed")
-        missing = [p for p in passages if p.passage_id not in reused]
+        missing = [(vid, text) for vid, _, text in rows if vid not in reused]
         embedder = embedder or load_embedder(settings.embed_threads)
         fresh = (
             embedder.embed_passages(
-                [p.embedding_text() for p in missing], settings.embed_batch_size, progress
+                [text for _, text in missing], settings.embed_batch_size, progress
             )
             if missing
             else np.zeros((0, MODEL_DIM), dtype=np.float32)
         )
         vectors = dict(reused)
-        vectors.update({p.passage_id: v for p, v in zip(missing, fresh, strict=True)})
+        vectors.update({vid: v for (vid, _), v in zip(missing, fresh, strict=True)})
         matrix = np.stack([vectors[i] for i in ids]) if ids else np.zeros((0, MODEL_DIM))
-        build = _write_build(settings, index_dir, passages, matrix, docs, failed, hook)
+        build = _write_build(settings, index_dir, passages, rows, matrix, docs, failed, hook)
         hook("swap")
         swap_current(index_dir, build)
         hook("swapped")
@@ -205,6 +215,7 @@ def _write_build(
     settings: Settings,
     index_dir: Path,
     passages: list[Passage],
+    rows: list[tuple[str, Passage, str]],
     matrix: np.ndarray,
     docs: list[ParsedDocument],
     failed: list[tuple[str, str]],
@@ -223,7 +234,7 @@ def _write_build(
     store = PassageStore.create(
         client, name, {"model_id": MODEL_ID, "dim": MODEL_DIM, "schema_version": SCHEMA_VERSION}
     )
-    store.add(passages, matrix)
+    store.add(rows, matrix)
     hook("bm25")
     LexicalIndex.build(
         [p.passage_id for p in passages],
@@ -241,6 +252,7 @@ def _write_build(
         "chroma_url": settings.chroma_url,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "passages": len(passages),
+        "vectors": len(rows),
         "documents": {
             d.source.source_id: {
                 "title": d.source.title,

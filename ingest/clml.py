@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs in the venv
 
 from ingest.text import is_placeholder
 from rag.anchors import is_included, make_label, provision_locator, provision_url
@@ -58,6 +58,8 @@ _VERSION_SEGMENT = re.compile(
 _PROVISION_WORDS = frozenset({"section", "regulation", "article", "rule"})
 _SPACE_BEFORE = re.compile(r"\s+([,;:.)\]”’])")
 _SPACE_AFTER = re.compile(r"([(\[“‘])\s+")
+#: "subsection (4) (b)" from two adjacent links is printed "subsection (4)(b)".
+_BRACKET_RUN = re.compile(r"\)\s+\((\w{1,4})\)")
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,8 @@ def _inline(el: etree._Element) -> str:
 
 def _inline_block(el: etree._Element) -> str:
     """Normalised inline text; a lead-in dash sticks to its last word as printed."""
-    return re.sub(r"\s+—$", "—", _normalise(_inline(el)))
+    text = _BRACKET_RUN.sub(r")(\1)", _normalise(_inline(el)))
+    return re.sub(r"\s+—$", "—", text)
 
 
 def _has_loose_text(el: etree._Element) -> bool:
@@ -355,10 +358,9 @@ class _PassageBuilder:
         named = _uri_provision(el)
         if named is None or not is_included(self.source, named.number, named.schedule):
             return
-        locator = _locator(
-            self.source, named.number, named.subsections, named.schedule, named.word
-        )
-        self._emit(locator, _join(_render_children(el, skip=frozenset({"Pnumber"}))), place.headings)
+        locator = _locator(self.source, named.number, named.subsections, named.schedule, named.word)
+        text = _join(_render_children(el, skip=frozenset({"Pnumber"})))
+        self._emit(locator, text, place.headings)
 
     def _add_schedule_text(self, el: etree._Element, place: _Place) -> None:
         """Schedule text outside numbered paragraphs (tables, lists) anchors to the schedule."""

@@ -160,6 +160,13 @@ def collect_documents(sources: list[Source], corpus_dir: Path) -> list[ParsedDoc
 
 def _parse_one(source: Source, path: Path) -> ParsedDocument:
     if not path.is_file():
+        from ingest.fetch import fetched_format, fetched_path
+
+        official = fetched_path(path.parents[len(Path(source.filename).parts) - 1], source)
+        if official is not None:
+            source = source.model_copy(update={"format": fetched_format(official)})
+            path = official
+    if not path.is_file():
         return ParsedDocument(source, None, error=f"{source.filename}: not found in the corpus")
     try:
         digest = _sha256(path.read_bytes())

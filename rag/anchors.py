@@ -113,12 +113,14 @@ def is_included(source: Source, number: str, schedule: str | None) -> bool:
 
 _NAMED_PROVISION = re.compile(
     r"""(?ix)
-    (?:\b(?P<sch>schedule|sch\.?)\s*(?P<schnum>\d+[A-Z]?)
-        (?:\s*,?\s*(?:paragraph|para\.?)\s*(?P<para>\d+[A-Z]?))?)
-    |(?:\b(?P<word>sections?|s\.?|ss\.?|regulations?|regs?\.?|r\.)\s*(?P<num>\d+[A-Z]{0,2})
+    (?:\b(?P<sch>schedule|sch\.?)\s*(?P<schnum>\d+[A-Z]?)\b
+        (?:\s*,?\s*(?:paragraph|para\.?)\s*(?P<para>\d+[A-Z]?)\b)?)
+    |(?:\b(?P<word>sections?\s+|ss?\.\s?|s(?=\d)|regulations?\s+|regs?\.?\s?|r\.\s?)
+        (?P<num>\d{1,3}[A-Z]{0,2})\b(?!\.\d)
         (?P<subs>(?:\s?\(\w{1,4}\))*))
-    |(?:\b(?:paragraph|para\.?|cop)\s*(?P<cop>\d{1,2}\.\d{1,3}))
-    |(?:(?<![\d.])(?P<bare>\d{1,2}\.\d{1,3})(?![\d.]))
+    |(?:\b(?:paragraph|para\.?|cop)\s*(?P<cop>\d{1,2}\.\d{1,3}|\d{1,3})\b)
+    |(?:(?<![\d.£$])(?P<bare>\d{1,2}\.\d{1,3})(?![\d.])
+        (?!\s*(?:miles?|km|kilometres?|hours?|hrs?|%|percent|years?|months?|weeks?|days?|m\b)))
     """
 )
 
@@ -137,9 +139,9 @@ def named_provisions(question: str) -> list[tuple[str, str]]:
                 loc += f" para.{m.group('para')}"
             found.append(("sch", loc))
         elif m.group("word"):
-            word = m.group("word").lower().rstrip(".")
+            word = m.group("word").lower().strip().rstrip(".")
             subs = re.sub(r"\s", "", m.group("subs") or "")
-            family = "regs" if word.startswith(("reg", "r")) else "act"
+            family = "regs" if word.startswith("r") else "act"
             prefix = "reg" if family == "regs" else "s"
             found.append((family, f"{prefix}.{m.group('num')}{subs}"))
         elif m.group("cop") or m.group("bare"):

@@ -25,7 +25,7 @@ from rag.lexical import LexicalIndex
 from rag.schema import Passage
 from rag.store import PassageStore, chroma_client
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT = "current"
 BUILDS = "builds"
 

@@ -6,6 +6,7 @@ Frozen pydantic models: they are shared between threads in the app and must not 
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +20,10 @@ SourceKind = Literal[
     "testimony",
 ]
 Authority = Literal["law", "statutory_guidance", "guidance", "experience"]
+
+#: Longest text embedded as one vector; MiniLM reads at most 256 tokens (~1000 characters).
+WINDOW_CHARS = 450
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;:—])\s+(?=[A-Z(“‘])|\n+")
 
 SOURCE_KINDS: tuple[SourceKind, ...] = (
     "legislation",
@@ -130,9 +135,32 @@ class Passage(_Frozen):
         return self.anchor.locator
 
     def embedding_text(self) -> str:
-        """Text that is embedded and indexed: headings give short subsections their context."""
-        heading = " > ".join(self.heading_path[-2:])
+        """Text that is indexed: headings give short subsections their context."""
+        heading = " > ".join(self.heading_path[-1:])
         return f"{heading}\n{self.text}" if heading else self.text
+
+    def embedding_windows(self, limit: int = WINDOW_CHARS) -> list[str]:
+        """Texts embedded for this passage: one, or several windows for a long passage.
+
+        A single vector for a long passage is diluted (and MiniLM reads only 256 tokens), so
+        long passages get one vector per window of whole sentences, each with its headings.
+        """
+        heading = " > ".join(self.heading_path[-1:])
+        if len(self.text) <= limit:
+            return [self.embedding_text()]
+        windows: list[str] = []
+        current = ""
+        for piece in _SENTENCE_SPLIT.split(self.text):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if current and len(current) + len(piece) + 1 > limit:
+                windows.append(current)
+                current = ""
+            current = f"{current} {piece}".strip()
+        if current:
+            windows.append(current)
+        return [f"{heading}\n{w}" if heading else w for w in windows]
 
 
 def passage_id_for(source_id: str, locator: str | None, text: str) -> str:

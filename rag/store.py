@@ -113,22 +113,26 @@ class PassageStore:
     def metadata(self) -> dict[str, Any]:
         return dict(self._collection.metadata or {})
 
-    def add(self, passages: Sequence[Passage], embeddings: np.ndarray) -> None:
-        """Add passages in batches below Chroma's maximum batch size."""
-        for start in range(0, len(passages), _MAX_BATCH):
-            chunk = passages[start : start + _MAX_BATCH]
+    def add(
+        self, vectors: Sequence[tuple[str, Passage, str]], embeddings: np.ndarray
+    ) -> None:
+        """Add (vector_id, passage, window text) rows in batches below Chroma's maximum."""
+        for start in range(0, len(vectors), _MAX_BATCH):
+            chunk = vectors[start : start + _MAX_BATCH]
             self._collection.add(
-                ids=[p.passage_id for p in chunk],
+                ids=[vid for vid, _, _ in chunk],
                 embeddings=embeddings[start : start + len(chunk)],
-                documents=[p.text for p in chunk],
-                metadatas=[passage_metadata(p) for p in chunk],
+                documents=[text for _, _, text in chunk],
+                metadatas=[
+                    {**passage_metadata(p), "passage_id": p.passage_id} for _, p, _ in chunk
+                ],
             )
 
     def count(self) -> int:
         return int(self._collection.count())
 
     def embeddings_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors for the ids that exist, to skip re-embedding unchanged passages."""
+        """Stored vectors for the vector ids that exist, to skip re-embedding unchanged text."""
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), _MAX_BATCH):
             got = self._collection.get(ids=list(ids[start : start + _MAX_BATCH]), include=["embeddings"])
@@ -139,16 +143,31 @@ class PassageStore:
     def query(
         self, vector: np.ndarray, k: int, kinds: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
-        """(passage_id, cosine similarity) pairs, best first."""
+        """(passage_id, cosine similarity) pairs, best first; a passage scores its best window."""
         where = {"kind": {"$in": list(kinds)}} if kinds else None
         try:
             result = self._collection.query(
-                query_embeddings=[vector], n_results=k, where=where, include=["distances"]
+                query_embeddings=[vector],
+                n_results=k * 2,
+                where=where,
+                include=["distances", "metadatas"],
             )
         except Exception as exc:  # noqa: BLE001 - server gone, disk errors
             raise RetrievalError(
                 "the passage store did not answer; if you use a Chroma server, check it is running"
             ) from exc
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=True)]
+        best: dict[str, float] = {}
+        for meta, dist in zip(result["metadatas"][0], result["distances"][0], strict=True):
+            pid = str(meta["passage_id"])
+            best[pid] = max(best.get(pid, -1.0), 1.0 - float(dist))
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, list[np.ndarray]]:
+        """Every window vector of the given passages (to score hits found only by BM25)."""
+        found: dict[str, list[np.ndarray]] = {}
+        got = self._collection.get(
+            where={"passage_id": {"$in": list(passage_ids)}}, include=["embeddings", "metadatas"]
+        )
+        for meta, vec in zip(got["metadatas"], got["embeddings"], strict=True):
+            found.setdefault(str(meta["passage_id"]), []).append(np.asarray(vec, dtype=np.float32))
+        return found

@@ -1,0 +1,109 @@
+"""``sendqa corpus fetch`` and ``corpus list``: where the documents come from, and what we hold.
+
+Official documents are downloaded from their official URLs when a network exists; offline,
+``--mirror DIR`` copies them from a local folder (default ../shared/corpus). The repository
+never holds the corpus itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from ingest.manifest import load_manifest
+from rag.errors import IngestError
+from rag.index import current_build, read_info
+from rag.schema import Source
+from rag.settings import Settings, default_corpus_dir
+
+FETCHED = "fetched"
+_SUFFIX_FORMAT = {".xml": "clml", ".pdf": "pdf", ".html": "html"}
+
+
+def fetched_path(corpus_dir: Path, source: Source) -> Path | None:
+    """A downloaded official file for a source, if 'corpus fetch' saved one."""
+    for suffix in _SUFFIX_FORMAT:
+        path = corpus_dir / FETCHED / f"{source.source_id}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def fetched_format(path: Path) -> str:
+    return _SUFFIX_FORMAT[path.suffix.lower()]
+
+
+def _download(url: str, dest: Path, timeout: float = 30.0) -> None:
+    request = urllib.request.Request(url, headers={"User-Agent": "sendqa corpus fetch"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - https only
+        data = response.read()
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(dest)
+
+
+def _suffix_for(url: str) -> str:
+    if url.endswith(".xml"):
+        return ".xml"
+    if url.endswith(".pdf"):
+        return ".pdf"
+    return ".html"
+
+
+def fetch_corpus(settings: Settings, dest: Path, mirror: Path | None = None) -> str:
+    """Fetch every manifest document; returns a summary. Raises if nothing could be fetched."""
+    sources = load_manifest(settings.manifest_path)
+    if mirror is None and default_corpus_dir().is_dir() and dest != default_corpus_dir():
+        mirror = default_corpus_dir()
+    lines: list[str] = []
+    ok = 0
+    for source in sources:
+        try:
+            if mirror is not None:
+                origin = mirror / source.filename
+                if not origin.is_file():
+                    raise IngestError(f"not in mirror {mirror}")
+                target = dest / source.filename
+                if origin.resolve() != target.resolve():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(origin, target)
+                lines.append(f"ok      {source.source_id} (from mirror)")
+            else:
+                if not source.fetch.startswith("https://"):
+                    raise IngestError("no official download address in the manifest")
+                target = dest / FETCHED / f"{source.source_id}{_suffix_for(source.fetch)}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _download(source.fetch, target)
+                lines.append(f"ok      {source.source_id} <- {source.fetch}")
+            ok += 1
+        except (IngestError, OSError, urllib.error.URLError) as exc:
+            lines.append(f"FAILED  {source.source_id}: {exc}")
+    if ok == 0:
+        raise IngestError("no document could be fetched:\n" + "\n".join(lines))
+    lines.append(f"Fetched {ok} of {len(sources)} documents into {dest}.")
+    return "\n".join(lines)
+
+
+def list_corpus(settings: Settings) -> str:
+    """One line per document: id, kind, completeness, passages indexed, file present."""
+    sources = load_manifest(settings.manifest_path)
+    counts: dict[str, int] = {}
+    build = current_build(settings.index_dir)
+    if build is not None:
+        documents = read_info(build).get("documents", {})
+        counts = {k: int(v.get("passages", 0)) for k, v in documents.items()}
+    rows = [f"{'source_id':48} {'kind':22} {'complete':9} {'passages':>8}  file"]
+    for s in sources:
+        present = (settings.corpus_dir / s.filename).is_file() or fetched_path(
+            settings.corpus_dir, s
+        ) is not None
+        passages = str(counts[s.source_id]) if s.source_id in counts else "-"
+        rows.append(
+            f"{s.source_id:48} {s.kind:22} {s.completeness:9} {passages:>8}  "
+            f"{'present' if present else 'missing'}"
+        )
+    if build is None:
+        rows.append("(no index yet: run 'sendqa ingest' to count passages)")
+    return "\n".join(rows)

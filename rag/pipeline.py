@@ -1,0 +1,210 @@
+"""The one entry point that turns a question into an ``Answer``.
+
+Order matters: safety first (crisis signposting before any law), then scope, retrieval,
+abstention, and the extractive answer; the optional LLM only rewrites from the same passages.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from rag import safety
+from rag.anchors import named_provisions
+from rag.compose import compose_extractive_answer, idf_from
+from rag.coverage import uncovered_topic
+from rag.embedding import Embedder, load_embedder
+from rag.errors import GenerationError
+from rag.index import Index, current_build, open_index
+from rag.query import normalise_question
+from rag.retrieve import HybridRetriever, Retrieval, resolve_kinds
+from rag.schema import Answer, Citation, Hit
+from rag.settings import Settings
+
+log = logging.getLogger("sendqa")
+
+ABSTAIN_TEXT = (
+    "I couldn't find this in the SEND law and guidance I hold, so I won't guess. "
+    "The sources I hold cover the Children and Families Act 2014 Part 3, the SEND Regulations "
+    "2014, parts of the SEND Code of Practice and related guidance for England."
+)
+EMPTY_TEXT = "Please type a question about special educational needs and disabilities (SEND)."
+
+
+class Generator(Protocol):
+    """An optional LLM step: rewrites an answer from the numbered passages it is shown."""
+
+    def generate(
+        self, question: str, citations: Sequence[Citation], draft: str
+    ) -> tuple[str, tuple[Citation, ...]]: ...
+
+
+def follow_up_question(question: str, history: Sequence[str]) -> str:
+    """Make a short follow-up ('and what if they miss it?') self-contained with the last turn."""
+    if not history:
+        return question
+    words = question.split()
+    starts = ("and", "but", "what if", "so", "then", "also", "what about", "how about", "if")
+    pronoun = any(w.lower().strip("?,.") in {"it", "they", "that", "this", "them"} for w in words)
+    if len(words) <= 10 and (question.lower().startswith(starts) or pronoun):
+        return f"{history[-1]} {question}"
+    return question
+
+
+class SendQA:
+    """Answers questions from one index; reloads it when a new build is swapped in."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: Index | None = None,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or load_embedder(settings.embed_threads)
+        self._lock = threading.Lock()
+        self._index = index or open_index(settings.index_dir, settings.chroma_url)
+        self._retriever = HybridRetriever(self._index, self.embedder, settings)
+        self._idf = idf_from(list(self._index.passages.values()))
+        self.generator = generator
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        self._maybe_reload()
+        return self._retriever
+
+    def _maybe_reload(self) -> None:
+        """Pick up a new build after 'sendqa ingest' swapped it in (cheap: one readlink)."""
+        build = current_build(self.settings.index_dir)
+        if build is None or build == self._index.build:
+            return
+        with self._lock:
+            if build == self._index.build:
+                return
+            index = open_index(self.settings.index_dir, self.settings.chroma_url)
+            self._retriever = HybridRetriever(index, self.embedder, self.settings)
+            self._idf = idf_from(list(index.passages.values()))
+            self._index = index
+
+    def ask(
+        self,
+        question: str,
+        kinds: Sequence[str] | None = None,
+        history: Sequence[str] = (),
+        use_llm: bool = True,
+    ) -> Answer:
+        """Answer one question; never raises for bad input, only for a broken index."""
+        request_id = uuid.uuid4().hex[:8]
+        t0 = time.perf_counter()
+        # Safety checks read the whole raw message: a crisis may come after the length cap.
+        crisis = safety.detect_crisis(question or "")
+        text = normalise_question(question or "")
+        if not text:
+            return Answer(
+                question="",
+                text=EMPTY_TEXT,
+                abstained=True,
+                crisis=crisis,
+                safety_notice=safety.CRISIS_SIGNPOSTING if crisis else "",
+            )
+        notice = safety.CRISIS_SIGNPOSTING if crisis else ""
+        notes: list[str] = []
+        jurisdiction = safety.detect_other_jurisdiction(text)
+        if jurisdiction:
+            return self._finish(
+                Answer(
+                    question=text,
+                    text=safety.jurisdiction_note(jurisdiction),
+                    abstained=True,
+                    crisis=crisis,
+                    safety_notice=notice,
+                ),
+                t0,
+                {},
+                request_id,
+            )
+        gap = uncovered_topic(text)
+        if gap is not None and not (named_provisions(text) and self.retriever.lookup(text)):
+            answer = Answer(
+                question=text,
+                text=f"I couldn't find this in the SEND law and guidance I hold: it is about "
+                f"{gap.topic}. {gap.where}\n\n{safety.WHERE_TO_GET_HELP}",
+                abstained=True,
+                crisis=crisis,
+                safety_notice=notice,
+            )
+            return self._finish(answer, t0, {}, request_id)
+        resolved = resolve_kinds(kinds)
+        retriever = self.retriever
+        t1 = time.perf_counter()
+        retrieval = retriever.retrieve(follow_up_question(text, history), resolved)
+        t2 = time.perf_counter()
+        if self._should_abstain(retrieval):
+            answer = Answer(
+                question=text,
+                text=f"{ABSTAIN_TEXT}\n\n{safety.WHERE_TO_GET_HELP}",
+                hits=retrieval.hits,
+                abstained=True,
+                crisis=crisis,
+                safety_notice=notice,
+            )
+            return self._finish(answer, t0, {"retrieve": (t2 - t1) * 1000}, request_id)
+        body, citations = compose_extractive_answer(text, retrieval.hits, self._idf)
+        generator: str = "extractive"
+        if use_llm and self.generator is not None and citations:
+            try:
+                body, citations = self.generator.generate(text, citations, body)
+                generator = "llm"
+            except GenerationError as exc:
+                notes.append(f"The language model was not used ({exc}); this answer quotes the sources.")
+        t3 = time.perf_counter()
+        answer = Answer(
+            question=text,
+            text=f"{body}\n\n_{safety.NOT_LEGAL_ADVICE}_",
+            citations=citations,
+            hits=retrieval.hits,
+            crisis=crisis,
+            safety_notice=notice,
+            notes=tuple(notes),
+            generator=generator,  # type: ignore[arg-type]
+        )
+        timings = {"retrieve": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000}
+        return self._finish(answer, t0, timings, request_id)
+
+    def _should_abstain(self, retrieval: Retrieval) -> bool:
+        """No named provision, and nothing close enough in meaning: the sources don't answer it."""
+        if retrieval.direct:
+            return False
+        return not retrieval.hits or retrieval.best_dense < self.settings.abstain_threshold
+
+    def _finish(
+        self, answer: Answer, t0: float, timings: dict[str, float], request_id: str
+    ) -> Answer:
+        timings = {**timings, "total": (time.perf_counter() - t0) * 1000}
+        # Log ids and timings only: question text holds children's personal data.
+        log.info(
+            "answered request=%s abstained=%s crisis=%s citations=%d total_ms=%.0f",
+            request_id,
+            answer.abstained,
+            answer.crisis,
+            len(answer.citations),
+            timings["total"],
+        )
+        return answer.model_copy(update={"timings_ms": timings})
+
+
+def hits_summary(hits: Sequence[Hit]) -> list[dict[str, object]]:
+    return [
+        {
+            "rank": h.rank,
+            "source_id": h.passage.source_id,
+            "locator": h.passage.locator,
+            "score": round(h.fused, 6),
+        }
+        for h in hits
+    ]

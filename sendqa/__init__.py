@@ -1,0 +1,1 @@
+"""The composition root: wires ``rag``, ``ingest``, ``ui`` and ``evals`` into one CLI."""

@@ -1,0 +1,282 @@
+"""The ``sendqa`` command: ingest, ask, serve, eval, corpus and passages.
+
+Errors become one clear line on stderr and a non-zero exit code; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag.errors import SendQAError
+from rag.settings import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _quiet_environment() -> None:
+    """Offline by default: no hub downloads, no telemetry."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    if getattr(args, "chroma_url", None):
+        overrides["chroma_url"] = args.chroma_url
+    if getattr(args, "port", None):
+        overrides["port"] = args.port
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.build import build_index
+
+    report = build_index(_settings(args), progress=not args.quiet, force=args.force)
+    print(report.summary())
+    return EXIT_OK
+
+
+def _answer_json(answer: object) -> dict[str, object]:
+    from rag.pipeline import hits_summary
+    from rag.schema import Answer
+
+    assert isinstance(answer, Answer)
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "crisis": answer.crisis,
+        "safety_notice": answer.safety_notice,
+        "citations": [
+            {
+                "key": c.key,
+                "source_id": c.passage.source_id,
+                "locator": c.passage.locator,
+                "label": c.passage.anchor.label,
+                "kind": c.passage.kind,
+                "quote": c.quote,
+                "url": c.passage.anchor.url,
+            }
+            for c in answer.citations
+        ],
+        "hits": hits_summary(answer.hits),
+        "notes": list(answer.notes),
+        "generator": answer.generator,
+        "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+    }
+
+
+def format_answer(answer: object) -> str:
+    """Plain-text rendering for the terminal: signposting, answer, then the sources."""
+    from rag.schema import Answer
+
+    assert isinstance(answer, Answer)
+    parts = []
+    if answer.safety_notice:
+        parts.append(answer.safety_notice.strip())
+    parts.append(answer.text.strip())
+    if answer.citations:
+        parts.append("Sources:")
+        for c in answer.citations:
+            parts.append(f"[{c.key}] {c.passage.anchor.label} — {c.passage.anchor.url}")
+    parts.extend(answer.notes)
+    return "\n\n".join(parts)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.generate import generator_from_settings
+    from rag.pipeline import SendQA
+
+    settings = _settings(args)
+    qa = SendQA(settings, generator=generator_from_settings(settings))
+    kinds = args.kinds.split(",") if args.kinds else None
+    try:
+        answer = qa.ask(args.question, kinds=kinds)
+    except ValueError as exc:
+        print(f"sendqa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    settings = _settings(args)
+    if not args.no_ingest:
+        from ingest.build import build_index
+        from rag.index import current_build
+
+        if current_build(settings.index_dir) is None:
+            print("No index yet: building it from", settings.corpus_dir)
+            print(build_index(settings, progress=True).summary())
+    serve(settings)
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.run import run_eval
+
+    settings = _settings(args)
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    out = run_eval(
+        settings,
+        Path(args.set),
+        systems=systems,
+        out_dir=Path(args.out) if args.out else None,
+        limit=args.limit,
+        progress=not args.quiet,
+    )
+    print(f"Results written to {out}")
+    return EXIT_OK
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from ingest.fetch import fetch_corpus, list_corpus
+
+    settings = _settings(args)
+    if args.corpus_command == "list":
+        print(list_corpus(settings))
+        return EXIT_OK
+    dest = Path(args.dest) if args.dest else settings.corpus_dir
+    mirror = Path(args.mirror) if args.mirror else None
+    print(fetch_corpus(settings, dest, mirror=mirror))
+    return EXIT_OK
+
+
+def cmd_passages(args: argparse.Namespace) -> int:
+    from rag.index import open_index
+
+    settings = _settings(args)
+    index = open_index(settings.index_dir, settings.chroma_url)
+    ordered = index.ordered
+    if args.passages_command == "list":
+        rows = [p for p in ordered if p.source_id == args.source]
+        if not rows:
+            known = sorted({p.source_id for p in ordered})
+            print(f"sendqa: no passages for source {args.source!r}; known: {', '.join(known)}",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        for p in rows:
+            print(f"{p.locator or '-'}\t{p.anchor.label}")
+        return EXIT_OK
+    from rag.anchors import locator_matches
+
+    locator = args.locator.strip()
+    candidates = [p for p in ordered if not args.source or p.source_id == args.source]
+    exact = [p for p in candidates if p.locator == locator]
+    within = [
+        p
+        for p in candidates
+        if p.locator and locator_matches(locator, p.locator) and len(p.locator) > len(locator)
+    ]
+    found = exact or within
+    if not found:
+        print(f"sendqa: no passage at {locator!r}" + (f" in {args.source}" if args.source else ""),
+              file=sys.stderr)
+        return EXIT_ERROR
+    for p in found:
+        print(f"{p.anchor.label}\n{p.anchor.url}\n\n{p.text}\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sendqa",
+        description="Answers questions about SEND law in England with cited passages.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def index_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", help="index folder (default: SENDQA_INDEX_DIR or var/index)")
+        p.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+
+    p = sub.add_parser("ingest", help="build or update the index from the corpus")
+    index_args(p)
+    p.add_argument("--corpus", help="corpus folder (default: ../shared/corpus)")
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer one question")
+    index_args(p)
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--kinds", help="comma list: law,guidance,reports,testimony or source kinds")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="start the web app on 127.0.0.1")
+    index_args(p)
+    p.add_argument("--corpus", help="corpus folder used if the index must be built")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--no-ingest", action="store_true", help="fail instead of building an index")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="run a gold question set through sendqa and baselines")
+    index_args(p)
+    p.add_argument("--set", required=True, help="gold set JSONL (e.g. ../shared/evals/dev.jsonl)")
+    p.add_argument("--out", help="output folder (default evals/results/<timestamp>)")
+    p.add_argument("--systems", default="sendqa,naive_langchain,bm25,dense")
+    p.add_argument("--corpus", help="corpus folder for the naive baseline")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("corpus", help="list or fetch the source documents")
+    csub = p.add_subparsers(dest="corpus_command", required=True)
+    c = csub.add_parser("list", help="each document with kind, completeness and passages")
+    index_args(c)
+    c.add_argument("--corpus", help="corpus folder")
+    c = csub.add_parser("fetch", help="download the official documents (or copy a mirror)")
+    c.add_argument("--mirror", help="take files from this folder instead of the network")
+    c.add_argument("--dest", help="where to put them (default: the corpus folder)")
+    c.add_argument("--corpus", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_corpus)
+
+    p = sub.add_parser("passages", help="show passages by anchor")
+    psub = p.add_subparsers(dest="passages_command", required=True)
+    s = psub.add_parser("show", help="print the passage(s) at an anchor, e.g. 's.42(2)'")
+    s.add_argument("locator")
+    s.add_argument("--source", help="document id (default: any)")
+    index_args(s)
+    s = psub.add_parser("list", help="one line per passage of a document")
+    s.add_argument("--source", required=True, help="document id, e.g. ukpga-2014-6")
+    index_args(s)
+    p.set_defaults(func=cmd_passages)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (tests call this directly)."""
+    _quiet_environment()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SendQAError as exc:
+        print(f"sendqa: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("sendqa: interrupted", file=sys.stderr)
+        return 130

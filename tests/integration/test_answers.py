@@ -1,0 +1,134 @@
+"""Answers over the real index: cited, honest about gaps, safety first."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.anchors import locator_matches
+from rag.pipeline import SendQA
+from rag.schema import Answer
+from tests.conftest import DEV_SET
+
+pytestmark = pytest.mark.integration
+
+
+def _dev() -> list[dict[str, object]]:
+    if not DEV_SET.is_file():
+        pytest.skip(f"dev set not at {DEV_SET}")
+    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _markers(answer: Answer) -> set[int]:
+    return {int(k) for k in re.findall(r"\[(\d+)\]", answer.text)}
+
+
+def _assert_citations_real(answer: Answer) -> None:
+    shown = {h.passage.passage_id for h in answer.hits}
+    keys = {c.key for c in answer.citations}
+    assert _markers(answer) <= keys, "a marker points at no citation"
+    for c in answer.citations:
+        assert c.passage.passage_id in shown, "a citation was not retrieved"
+        assert c.quote.rstrip(" …") in c.passage.text or c.quote in c.passage.text
+
+
+def test_every_citation_in_every_dev_answer_is_real(qa: SendQA) -> None:
+    for item in _dev():
+        _assert_citations_real(qa.ask(str(item["question"])))
+
+
+def test_section_lookup_returns_that_section(qa: SendQA) -> None:
+    answer = qa.ask("what does section 42 of the Children and Families Act 2014 say?")
+    assert not answer.abstained
+    cited = {c.passage.locator for c in answer.citations}
+    assert "s.42(2)" in cited and "s.42(3)" in cited
+    assert "must secure the specified special educational provision" in answer.text
+
+
+def test_out_of_scope_question_abstains(qa: SendQA) -> None:
+    answer = qa.ask(
+        "Do we get money off our council tax because our son is autistic and we've turned the "
+        "box room into a sensory room for him?"
+    )
+    assert answer.abstained
+    assert not answer.citations
+    assert "SENDIASS" in answer.text
+
+
+def test_other_jurisdiction_is_told_the_corpus_covers_england(qa: SendQA) -> None:
+    answer = qa.ask("We live in Fife. The school says my daughter might need a co-ordinated "
+                    "support plan. Can I appeal?")
+    assert answer.abstained
+    assert "England" in answer.text
+
+
+def test_crisis_signposting_comes_first_and_law_still_answered(qa: SendQA) -> None:
+    answer = qa.ask(
+        "my son told me he doesnt want to be alive anymore. we asked the council for an EHC "
+        "assessment in january and still nothing. how long are they allowed to take?"
+    )
+    assert answer.crisis
+    assert "116 123" in answer.safety_notice and "999" in answer.safety_notice
+    assert answer.citations, "the legal part is still answered"
+
+
+def test_answer_marks_authority_and_disclaimer(qa: SendQA) -> None:
+    answer = qa.ask("Who is responsible for the health care provision in an EHC plan?")
+    assert "What the law says" in answer.text
+    assert "not legal advice" in answer.text
+
+
+def test_empty_and_hostile_input_gets_a_clear_answer(qa: SendQA) -> None:
+    assert qa.ask("   ").abstained
+    long = qa.ask("EHC plan " * 20000)
+    assert long.text
+    odd = qa.ask("\u200b\u202eEHCP\u0000 deadline?? 😀")
+    assert odd.text
+
+
+def test_kind_filter_excludes_testimony(qa: SendQA) -> None:
+    answer = qa.ask("What did parents in Amber Valley say about SEND?", kinds=["law", "guidance"])
+    assert all(h.passage.authority != "experience" for h in answer.hits)
+
+
+def test_dev_set_answerable_cited_and_unanswerable_abstain(qa: SendQA) -> None:
+    """The issue's bar, measured on the dev set (>= 90% is the target; this guards regressions)."""
+    answered = cited_right = unanswerable = abstained = 0
+    for item in _dev():
+        answer = qa.ask(str(item["question"]))
+        if item["answerable"]:
+            answered += 1
+            expected = item["expected"]
+            assert isinstance(expected, list)
+            if any(
+                e["source_id"] == c.passage.source_id and locator_matches(e["locator"], c.passage.locator)
+                for e in expected
+                for c in answer.citations
+            ):
+                cited_right += 1
+        else:
+            unanswerable += 1
+            abstained += answer.abstained
+        if item["crisis"]:
+            assert answer.crisis
+    assert cited_right / answered >= 0.6
+    assert abstained / unanswerable >= 0.6
+
+
+def test_langchain_retriever_returns_anchored_documents(qa: SendQA) -> None:
+    from rag.langchain_retriever import SendQARetriever
+
+    retriever = SendQARetriever(retriever=qa.retriever, k=5)
+    docs = retriever.invoke("reg 13 SEND regulations")
+    assert len(docs) == 5
+    assert docs[0].metadata["locator"].startswith("reg.13")
+    assert docs[0].metadata["label"].startswith("SEND Regulations 2014")
+
+
+def test_crisis_after_a_long_message_is_still_seen(qa: SendQA) -> None:
+    answer = qa.ask("EHC plan question. " * 300 + " she keeps saying everyone would be better off "
+                    "without her")
+    assert answer.crisis and answer.safety_notice

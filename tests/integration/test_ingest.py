@@ -1,0 +1,122 @@
+"""Ingestion with the real model and real Chroma on a small copy of the corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.build import build_index
+from rag.embedding import Embedder
+from rag.errors import IngestError
+from rag.index import current_build, open_index
+from rag.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.integration
+
+SMALL = {
+    "uksi-2017-1306": "legislation/uksi-2017-1306.md",
+    "ofsted-cqc-derbyshire-area-send-2024": (
+        "reports/ofsted_cqc_derbyshire_area_send_inspection_2024_EXTRACTS.md"
+    ),
+    "send-code-of-practice-2015": "guidance/send_code_of_practice_0-25_2015_EXTRACTS.md",
+}
+
+
+def _small_corpus(tmp_path: Path, shared_corpus: Path) -> Settings:
+    """A three-document corpus and manifest, so each test embeds little."""
+    corpus = tmp_path / "corpus"
+    for rel in SMALL.values():
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shared_corpus / rel, corpus / rel)
+    full = (PROJECT_ROOT / "corpus" / "sources.toml").read_text(encoding="utf-8")
+    blocks = [b for b in full.split("[[source]]")[1:] if any(f'"{sid}"' in b for sid in SMALL)]
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text("".join("[[source]]" + b for b in blocks), encoding="utf-8")
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", manifest_path=manifest)
+
+
+def test_reingest_is_idempotent(tmp_path: Path, shared_corpus: Path, embedder: Embedder) -> None:
+    settings = _small_corpus(tmp_path, shared_corpus)
+    first = build_index(settings, embedder=embedder, progress=False)
+    assert first.embedded > 0 and not first.failed
+    second = build_index(settings, embedder=embedder, progress=False)
+    assert second.embedded == 0
+    assert second.up_to_date
+    assert second.passages == first.passages
+
+
+def test_changed_document_replaces_only_its_passages(
+    tmp_path: Path, shared_corpus: Path, embedder: Embedder
+) -> None:
+    settings = _small_corpus(tmp_path, shared_corpus)
+    build_index(settings, embedder=embedder, progress=False)
+    path = settings.corpus_dir / SMALL["ofsted-cqc-derbyshire-area-send-2024"]
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nA new finding was added to this extract.\n",
+        encoding="utf-8",
+    )
+    report = build_index(settings, embedder=embedder, progress=False)
+    changed = {c.source_id: c for c in report.changes if c.added or c.removed}
+    assert set(changed) == {"ofsted-cqc-derbyshire-area-send-2024"}
+    assert 0 < report.embedded <= 2
+    index = open_index(settings.index_dir)
+    assert any("new finding" in p.text for p in index.passages.values())
+
+
+def test_corrupt_file_is_reported_and_others_ingested(
+    tmp_path: Path, shared_corpus: Path, embedder: Embedder
+) -> None:
+    settings = _small_corpus(tmp_path, shared_corpus)
+    (settings.corpus_dir / SMALL["uksi-2017-1306"]).write_bytes(b"\x00\x01\x02binary junk")
+    (settings.corpus_dir / "broken.docx").write_bytes(b"not really a docx")
+    (settings.corpus_dir / "empty.md").write_text("", encoding="utf-8")
+    report = build_index(settings, embedder=embedder, progress=False)
+    failed = dict(report.failed)
+    assert "legislation/uksi-2017-1306.md" in failed and "binary" in failed[
+        "legislation/uksi-2017-1306.md"
+    ]
+    assert any("broken.docx" in name for name in failed)
+    assert any("empty.md" in name for name in failed)
+    assert report.documents == 2
+    assert "Failed 3 documents" in report.summary()
+    index = open_index(settings.index_dir)
+    assert {p.source_id for p in index.passages.values()} == {
+        "ofsted-cqc-derbyshire-area-send-2024",
+        "send-code-of-practice-2015",
+    }
+
+
+def test_nothing_ingestible_is_an_error(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = tmp_path / "empty"
+    corpus.mkdir()
+    with pytest.raises(IngestError, match="nothing could be ingested"):
+        build_index(
+            Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embedder=embedder,
+            progress=False,
+        )
+
+
+@pytest.mark.parametrize("stage", ["embed", "chroma", "bm25", "passages", "info", "swap"])
+def test_interrupted_build_keeps_previous_index(
+    tmp_path: Path, shared_corpus: Path, embedder: Embedder, stage: str
+) -> None:
+    settings = _small_corpus(tmp_path, shared_corpus)
+    build_index(settings, embedder=embedder, progress=False)
+    before = current_build(settings.index_dir)
+    path = settings.corpus_dir / SMALL["ofsted-cqc-derbyshire-area-send-2024"]
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nChanged text.\n", encoding="utf-8")
+
+    def crash(at: str) -> None:
+        if at == stage:
+            raise KeyboardInterrupt(f"simulated crash at {at}")
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, embedder=embedder, progress=False, stage_hook=crash)
+    assert current_build(settings.index_dir) == before
+    index = open_index(settings.index_dir)
+    assert not any("Changed text." in p.text for p in index.passages.values())
+    # The next run recovers and swaps in the change.
+    build_index(settings, embedder=embedder, progress=False)
+    assert any("Changed text." in p.text for p in open_index(settings.index_dir).passages.values())
