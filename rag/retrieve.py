@@ -108,6 +108,26 @@ class HybridRetriever:
             if p.locator and locator_matches(locator, p.locator)
         ]
 
+    def _adjust(self, question: str, fused: dict[str, float]) -> None:
+        """Priors on top of fusion: a time limit the question names, and who speaks with authority.
+
+        A parent who quotes "20 weeks" is asking about the provision that sets 20 weeks; reports
+        and testimony rank below law unless the question is about them.
+        """
+        from rag.compose import wants_experience
+
+        phrases = number_phrases(question)
+        experience_ok = wants_experience(question)
+        bonus = self.settings.number_bonus
+        for pid in list(fused):
+            p = self.index.passages[pid]
+            if phrases and phrases & number_phrases(p.text):
+                fused[pid] += bonus
+            if p.authority == "experience" and not experience_ok:
+                fused[pid] *= self.settings.experience_prior
+            elif p.authority == "guidance":
+                fused[pid] *= self.settings.guidance_prior
+
     def dense(
         self, vector: np.ndarray, k: int, kinds: Sequence[str] | None
     ) -> list[tuple[str, float]]:
@@ -137,6 +157,7 @@ class HybridRetriever:
             fused[pid] = fused.get(pid, 0.0) + self.settings.dense_weight / (c + rank)
         for rank, (pid, _) in enumerate(lexical, start=1):
             fused[pid] = fused.get(pid, 0.0) + self.settings.lexical_weight / (c + rank)
+        self._adjust(question, fused)
         direct = self.lookup(question, kinds)
         order = [p.passage_id for p in direct[:k]]
         order += [pid for pid, _ in sorted(fused.items(), key=lambda kv: -kv[1]) if pid not in order]
@@ -161,6 +182,25 @@ class HybridRetriever:
         )
         best = max((s for _, s in dense), default=0.0)
         return Retrieval(hits=hits, best_dense=best, direct=bool(direct_ids & set(order)))
+
+
+_NUMBER_PHRASE = re.compile(
+    r"(?i)\b(\d{1,3}|two|three|four|five|six|twelve|fifteen|sixteen|twenty)[\s-]*"
+    r"(working\s+days?|days?|weeks?|months?|years?)\b"
+)
+_WORD_NUMBERS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "twelve": "12",
+    "fifteen": "15", "sixteen": "16", "twenty": "20",
+}
+
+
+def number_phrases(text: str) -> set[str]:
+    """Time limits in a text, normalised: 'six weeks' and '6 week' both give '6 week'."""
+    found = set()
+    for num, unit in _NUMBER_PHRASE.findall(text):
+        n = _WORD_NUMBERS.get(num.lower(), num)
+        found.add(f"{n} {unit.lower().rstrip('s').replace('working ', 'working ')}")
+    return found
 
 
 def words(text: str) -> list[str]:
