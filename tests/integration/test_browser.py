@@ -1,0 +1,194 @@
+"""What a person sees: the app in a real headless Chromium, at phone and desktop widths.
+
+Screenshots are saved to tests/artifacts/ (gitignored) for a human to look at.
+Skipped when /usr/bin/chromium is missing (install it with: apt-get install -y chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.pipeline import SendQA
+from rag.settings import Settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+SECTION_42 = "What does section 42 of the Children and Families Act 2014 say?"
+TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(
+    built_index: Settings, qa: SendQA, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    from ui.app import build_app
+
+    feedback = tmp_path_factory.mktemp("browser-feedback") / "feedback.sqlite3"
+    app = build_app(built_index.model_copy(update={"feedback_db": feedback}), qa=qa)
+    port = free_port()
+    app.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium to run browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_app(browser: Any, url: str, viewport: dict[str, int]) -> Any:
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#question textarea")
+    return page
+
+
+def shot(page: Any, name: str, full_page: bool = False) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def ask(page: Any, question: str) -> None:
+    """Type a question, press Enter, and wait until the answer has finished streaming."""
+    before = page.locator('#chat [data-testid="bot"]').count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        """n => {
+          const bots = document.querySelectorAll('#chat [data-testid="bot"]');
+          return bots.length > n && !bots[bots.length - 1].innerText.includes('Looking in the law');
+        }""",
+        arg=before,
+    )
+    page.wait_for_timeout(300)
+
+
+def test_phone_answer_links_to_its_source(browser: Any, app_url: str) -> None:
+    page = open_app(browser, app_url, PHONE)
+    assert page.locator("#not-advice").inner_text().startswith("This is information")
+    ask(page, SECTION_42)
+    page.wait_for_selector("#sources li.source")
+    cite = page.locator('#chat [data-testid="bot"] a.cite').first
+    assert cite.get_attribute("href") == "#source-1"
+    shot(page, "phone-answer.png")
+    cite.click()
+    source = page.locator("#source-1")
+    source.wait_for()
+    page.wait_for_timeout(500)
+    assert source.is_visible()
+    box = source.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]  # scrolled into view
+    assert "s.42" in source.inner_text()
+    assert source.locator("mark").count() >= 1
+    link = source.locator("a[href^='https://www.legislation.gov.uk/']").first
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.get_attribute("target") == "_blank"
+    assert source.locator(".badge").inner_text() == "Law"
+    shot(page, "phone-source.png")
+    shot(page, "phone-answer-full.png", full_page=True)
+    # The page must not be wider than the phone: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    page.close()
+
+
+def test_desktop_example_question(browser: Any, app_url: str) -> None:
+    page = open_app(browser, app_url, DESKTOP)
+    page.get_by_role("button", name="What does section 42 of the Children and Families Act").click()
+    page.wait_for_selector("#sources li.source")
+    assert page.locator('#chat [data-testid="bot"] a.cite').count() >= 1
+    shot(page, "desktop-answer.png")
+    page.close()
+
+
+def test_user_text_cannot_inject_script_or_images(browser: Any, app_url: str) -> None:
+    page = open_app(browser, app_url, PHONE)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    attacks = [
+        "<script>window.__pwned=1</script>",
+        "![x](http://127.0.0.1:9/x.png)",
+        "[click](javascript:window.__pwned=3) <img src=x onerror=window.__pwned=2>",
+    ]
+    for text in attacks:
+        ask(page, text)
+    page.wait_for_timeout(1000)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    for tag in ("script", "img", "iframe"):
+        found = f"#chat [data-testid='user'] {tag}, #chat [data-testid='bot'] {tag}"
+        assert page.locator(found).count() == 0, tag
+    assert page.locator("#chat a[href^='javascript']").count() == 0
+    assert not [u for u in requests if "127.0.0.1:9/" in u or u.endswith("/x")]
+    shown = page.locator('#chat [data-testid="user"]').all_inner_texts()
+    assert [s.strip() for s in shown] == attacks  # shown as the plain text that was typed
+    shot(page, "phone-injection.png")
+    page.close()
+
+
+def test_crisis_banner_sits_above_the_answer(browser: Any, app_url: str) -> None:
+    page = open_app(browser, app_url, PHONE)
+    ask(page, "My son said he wants to kill himself. What does section 42 say?")
+    answer = page.locator('#chat [data-testid="bot"]').last
+    banner = answer.locator('[role="alert"]')
+    assert banner.count() == 1 and "116 123" in banner.inner_text()
+    first_cite = answer.locator("a.cite").first
+    assert banner.bounding_box()["y"] < first_cite.bounding_box()["y"]
+    shot(page, "phone-crisis.png")
+    page.close()
+
+
+def test_deadlines_tab_on_a_phone(browser: Any, app_url: str) -> None:
+    page = open_app(browser, app_url, PHONE)
+    page.get_by_role("tab", name="Deadlines").click()
+    page.get_by_label("On what date?").fill("3 March 2025")
+    page.click("#deadline-button")
+    table = page.locator("table.deadlines")
+    table.wait_for()
+    text = table.inner_text()
+    assert "21 July 2025" in text and "SEND Regulations 2014, reg.13(2)" in text
+    shot(page, "phone-deadlines.png", full_page=True)
+    page.get_by_label("On what date?").fill("31 February 2025")
+    page.click("#deadline-button")
+    page.wait_for_selector("#deadline-table .form-message")
+    assert "not a real date" in page.locator("#deadline-table").inner_text()
+    page.close()
