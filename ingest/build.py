@@ -110,7 +110,9 @@ def vector_rows(passages: list[Passage]) -> list[tuple[str, Passage, str]]:
     rows = []
     for p in passages:
         for n, text in enumerate(p.embedding_windows()):
-            rows.append((f"{p.passage_id}:{passage_id_for(p.passage_id, str(n), text)[:12]}", p, text))
+            rows.append(
+                (f"{p.passage_id}:{passage_id_for(p.passage_id, str(n), text)[:12]}", p, text)
+            )
     return rows
 
 
@@ -125,7 +127,9 @@ def _prior_embeddings(
         info = read_info(build)
         check_compatible(info, index_dir)
         old = read_passages(build)
-        client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
+        client = (
+            chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
+        )
         store = PassageStore.open(client, str(info["collection"]))
         return store.embeddings_for(ids), old, build
     except (SendQAError, OSError, ValueError, KeyError):
@@ -143,7 +147,9 @@ def _changes(docs: list[ParsedDocument], old: dict[str, Passage]) -> list[Docume
         new = {p.passage_id for p in doc.passages}
         before = old_by_source.get(doc.source.source_id, set())
         changes.append(
-            DocumentChange(doc.source.source_id, len(new - before), len(before - new), len(new & before))
+            DocumentChange(
+                doc.source.source_id, len(new - before), len(before - new), len(new & before)
+            )
         )
     return changes
 
@@ -172,7 +178,9 @@ def build_index(
     failed = [(d.source.filename or d.source.source_id, d.error or "") for d in docs if d.error]
     passages = _unique(docs)
     if not passages:
-        raise IngestError(f"nothing could be ingested from {corpus_dir}: " + "; ".join(r for _, r in failed))
+        raise IngestError(
+            f"nothing could be ingested from {corpus_dir}: " + "; ".join(r for _, r in failed)
+        )
     by_kind = dict(Counter(p.kind for p in passages))
     ok_docs = sum(1 for d in docs if not d.error)
 
@@ -184,8 +192,17 @@ def build_index(
         same_passages = set(old) == {p.passage_id for p in passages}
         if prior is not None and not force and same_passages and len(reused) == len(ids):
             return BuildReport(
-                index_dir, prior, ok_docs, len(passages), by_kind, 0, len(reused), failed,
-                changes, up_to_date=True, seconds=time.perf_counter() - started,
+                index_dir,
+                prior,
+                ok_docs,
+                len(passages),
+                by_kind,
+                0,
+                len(reused),
+                failed,
+                changes,
+                up_to_date=True,
+                seconds=time.perf_counter() - started,
             )
         hook("embed")
         missing = [(vid, text) for vid, _, text in rows if vid not in reused]
@@ -204,10 +221,20 @@ def build_index(
         hook("swap")
         swap_current(index_dir, build)
         hook("swapped")
-        _prune_builds(index_dir, keep={build.name, prior.name if prior else ""}, url=settings.chroma_url)
+        _prune_builds(
+            index_dir, keep={build.name, prior.name if prior else ""}, url=settings.chroma_url
+        )
     return BuildReport(
-        index_dir, build, ok_docs, len(passages), by_kind, len(missing), len(ids) - len(missing),
-        failed, changes, seconds=time.perf_counter() - started,
+        index_dir,
+        build,
+        ok_docs,
+        len(passages),
+        by_kind,
+        len(missing),
+        len(ids) - len(missing),
+        failed,
+        changes,
+        seconds=time.perf_counter() - started,
     )
 
 
@@ -241,9 +268,7 @@ def _write_build(
         [f"{p.anchor.label}\n{p.embedding_text()}" for p in passages],
     ).save(build / "bm25")
     hook("passages")
-    write_durably(
-        build / "passages.jsonl", "".join(p.model_dump_json() + "\n" for p in passages)
-    )
+    write_durably(build / "passages.jsonl", "".join(p.model_dump_json() + "\n" for p in passages))
     info = {
         "schema_version": SCHEMA_VERSION,
         "model_id": MODEL_ID,

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs in the venv
 
 from ingest.text import is_placeholder
-from rag.anchors import is_included, make_label, provision_locator, provision_url
+from rag.anchors import anchored_passage, is_included, provision_locator
 from rag.errors import IngestError
-from rag.schema import Anchor, Passage, Source, passage_id_for
+from rag.schema import Passage, Source
 
 #: Whole subtrees that are not the text of the law (or are duplicates of it, like Versions).
 _SKIP = frozenset(
@@ -372,23 +372,8 @@ class _PassageBuilder:
         """Append a passage unless it is empty, a row of dots (repealed), or a duplicate."""
         if not text or is_placeholder(text):
             return
-        passage_id = passage_id_for(self.source.source_id, locator, text)
-        if passage_id in self._seen:
+        passage = anchored_passage(self.source, locator, text, headings, len(self.passages))
+        if passage.passage_id in self._seen:
             return
-        self._seen.add(passage_id)
-        anchor = Anchor(
-            source_id=self.source.source_id,
-            locator=locator,
-            label=make_label(self.source, locator),
-            url=provision_url(self.source, locator),
-        )
-        self.passages.append(
-            Passage(
-                passage_id=passage_id,
-                text=text,
-                anchor=anchor,
-                kind=self.source.kind,
-                heading_path=headings,
-                position=len(self.passages),
-            )
-        )
+        self._seen.add(passage.passage_id)
+        self.passages.append(passage)

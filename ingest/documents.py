@@ -115,7 +115,9 @@ def _user_source(path: Path, root: Path) -> Source:
             raise IngestError(f"{path.name}: front matter has no 'id' field")
         kind = meta.get("kind", "guidance")
         if kind not in SOURCE_KINDS:
-            raise IngestError(f"{path.name}: front matter kind {kind!r} is not one of {SOURCE_KINDS}")
+            raise IngestError(
+                f"{path.name}: front matter kind {kind!r} is not one of {SOURCE_KINDS}"
+            )
         title = str(meta.get("title") or path.stem)
         fields.update(
             source_id=doc_id,
@@ -149,8 +151,11 @@ def collect_documents(sources: list[Source], corpus_dir: Path) -> list[ParsedDoc
             source = _user_source(path, corpus_dir)
         except IngestError as exc:
             placeholder = Source(
-                source_id=f"user-{path.stem}", title=path.name, short_title=path.name,
-                kind="guidance", filename=path.name,
+                source_id=f"user-{path.stem}",
+                title=path.name,
+                short_title=path.name,
+                kind="guidance",
+                filename=path.name,
             )
             results.append(ParsedDocument(placeholder, path, error=str(exc)))
             continue
@@ -175,5 +180,7 @@ def _parse_one(source: Source, path: Path) -> ParsedDocument:
         return ParsedDocument(source, path, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
         return ParsedDocument(
-            source, path, error=f"{path.name}: could not be parsed ({exc.__class__.__name__}: {exc})"
+            source,
+            path,
+            error=f"{path.name}: could not be parsed ({exc.__class__.__name__}: {exc})",
         )

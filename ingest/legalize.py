@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.text import clean_inline, is_placeholder, split_front_matter
-from rag.anchors import is_included, make_label, provision_locator, provision_url
-from rag.schema import Anchor, Passage, Source, passage_id_for
+from rag.anchors import anchored_passage, is_included, provision_locator
+from rag.schema import Passage, Source
 
 _STOP_HEADINGS = ("editorial notes", "footnotes", "signed", "explanatory note")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -65,7 +65,9 @@ def parse_legalize_markdown(text: str, source: Source) -> list[Passage]:
             sched = _SCHEDULE.match(title) if level == 2 else None
             if sched:
                 schedule = sched.group(1)
-                headings = {1: f"Schedule {schedule}" + (f" — {sched.group(2)}" if sched.group(2) else "")}
+                headings = {
+                    1: f"Schedule {schedule}" + (f" — {sched.group(2)}" if sched.group(2) else "")
+                }
                 continue
             if level == 1:
                 continue
@@ -82,7 +84,9 @@ def parse_legalize_markdown(text: str, source: Source) -> list[Passage]:
             current.subsections.append((sub.group(1), [sub.group(2)]))
             continue
         item = _ITEM.match(line)
-        content = item.group(1) if item else line.lstrip("> ").strip() if line.startswith(">") else line
+        content = (
+            item.group(1) if item else line.lstrip("> ").strip() if line.startswith(">") else line
+        )
         current.add(content)
     return _to_passages(provisions, source)
 
@@ -107,24 +111,9 @@ def _to_passages(provisions: list[_Provision], source: Source) -> list[Passage]:
             if not text or is_placeholder(text):
                 continue
             locator = provision_locator(source, prov.number, subs, schedule=prov.schedule)
-            pid = passage_id_for(source.source_id, locator, text)
-            if pid in seen:
+            passage = anchored_passage(source, locator, text, prov.headings, len(passages))
+            if passage.passage_id in seen:
                 continue
-            seen.add(pid)
-            anchor = Anchor(
-                source_id=source.source_id,
-                locator=locator,
-                label=make_label(source, locator),
-                url=provision_url(source, locator),
-            )
-            passages.append(
-                Passage(
-                    passage_id=pid,
-                    text=text,
-                    anchor=anchor,
-                    kind=source.kind,
-                    heading_path=prov.headings,
-                    position=len(passages),
-                )
-            )
+            seen.add(passage.passage_id)
+            passages.append(passage)
     return passages

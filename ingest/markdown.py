@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 
 from ingest.text import clean_inline, split_front_matter
-from rag.anchors import make_label, provision_url
-from rag.schema import Anchor, Passage, Source, passage_id_for
+from rag.anchors import anchored_passage
+from rag.schema import Passage, Source
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMBERED = re.compile(r"^(?:(\d{1,2}\.\d{1,3})|(\d{1,4})\.|([ivxlc]{1,6})\.)\s+(.*)$")
@@ -21,9 +21,11 @@ MAX_PASSAGE_CHARS = 1200
 
 
 def _body(text: str, source: Source) -> str:
-    return split_front_matter(text, source.filename or source.source_id)[1] if text.startswith(
-        "---"
-    ) else text
+    return (
+        split_front_matter(text, source.filename or source.source_id)[1]
+        if text.startswith("---")
+        else text
+    )
 
 
 def _blocks(body: str) -> Iterator[tuple[tuple[str, ...], list[str]]]:
@@ -67,22 +69,8 @@ def _skip(path: tuple[str, ...]) -> bool:
 def _passage(
     source: Source, locator: str | None, text: str, path: tuple[str, ...], position: int
 ) -> Passage:
-    label = make_label(source, locator)
-    if locator is None and len(path) > 1:
-        label = f"{source.short_title}: {path[-1]}"
-    return Passage(
-        passage_id=passage_id_for(source.source_id, locator, text),
-        text=text,
-        anchor=Anchor(
-            source_id=source.source_id,
-            locator=locator,
-            label=label,
-            url=provision_url(source, locator),
-        ),
-        kind=source.kind,
-        heading_path=path,
-        position=position,
-    )
+    label = f"{source.short_title}: {path[-1]}" if locator is None and len(path) > 1 else None
+    return anchored_passage(source, locator, text, path, position, label=label)
 
 
 def _clean_paragraph(paragraph: str) -> str:
@@ -102,9 +90,7 @@ def parse_numbered_markdown(text: str, source: Source) -> list[Passage]:
 
         def flush() -> None:
             if number is not None and collected:
-                passages.append(
-                    _passage(source, number, "\n".join(collected), path, len(passages))
-                )
+                passages.append(_passage(source, number, "\n".join(collected), path, len(passages)))
 
         for para in paragraphs:
             m = _NUMBERED.match(para)

@@ -20,9 +20,9 @@ from docx.opc.exceptions import OpcError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from rag.anchors import make_label
+from rag.anchors import anchored_passage
 from rag.errors import IngestError
-from rag.schema import Anchor, Passage, Source, passage_id_for
+from rag.schema import Passage, Source
 
 #: Largest passage, in characters: about 250 tokens, what the embedder reads in full.
 MAX_PASSAGE_CHARS = 1200
@@ -217,24 +217,9 @@ def _to_passages(sections: list[_Section], source: Source) -> list[Passage]:
     seen: set[str] = set()
     for section in sections:
         for text in split_paragraphs(section.paragraphs):
-            passage_id = passage_id_for(source.source_id, None, text)
-            if passage_id in seen:
+            passage = anchored_passage(source, None, text, section.headings, len(passages))
+            if passage.passage_id in seen:
                 continue
-            seen.add(passage_id)
-            anchor = Anchor(
-                source_id=source.source_id,
-                locator=None,
-                label=make_label(source, None),
-                url=source.url,
-            )
-            passages.append(
-                Passage(
-                    passage_id=passage_id,
-                    text=text,
-                    anchor=anchor,
-                    kind=source.kind,
-                    heading_path=section.headings,
-                    position=len(passages),
-                )
-            )
+            seen.add(passage.passage_id)
+            passages.append(passage)
     return passages

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from rag.anchors import make_label, provision_url
+from rag.anchors import anchored_passage
 from rag.errors import IngestError
-from rag.schema import Anchor, Passage, Source, passage_id_for
+from rag.schema import Passage, Source
 
 _DECIMAL = re.compile(r"^(?P<chapter>\d{1,2})\.(?P<number>\d{1,3})\.?(?:\s+(?P<rest>\S.*))?$")
 _ROMAN = re.compile(r"^(?P<number>[ivxl]{1,7})\.?\s+(?P<rest>\S.*)$")
@@ -286,26 +286,12 @@ def _to_passages(blocks: list[_Block], source: Source) -> list[Passage]:
         text = _join_lines(block.lines)
         if not text:
             continue
-        passage_id = passage_id_for(source.source_id, block.locator, text)
-        if passage_id in seen:
+        passage = anchored_passage(
+            source, block.locator, text, block.headings, len(passages), page=block.page
+        )
+        if passage.passage_id in seen:
             logging.getLogger(__name__).debug("duplicate passage %s skipped", block.locator)
             continue
-        seen.add(passage_id)
-        anchor = Anchor(
-            source_id=source.source_id,
-            locator=block.locator,
-            label=make_label(source, block.locator),
-            url=provision_url(source, block.locator),
-            page=block.page,
-        )
-        passages.append(
-            Passage(
-                passage_id=passage_id,
-                text=text,
-                anchor=anchor,
-                kind=source.kind,
-                heading_path=block.headings,
-                position=len(passages),
-            )
-        )
+        seen.add(passage.passage_id)
+        passages.append(passage)
     return passages

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.schema import Source
+from rag.schema import Anchor, Passage, Source, passage_id_for
 
 _LOCATOR_PARTS = re.compile(
     r"^(?:(?P<sch>sch\.\w+)(?: (?P<pkind>para)\.(?P<pnum>\w+))?|(?P<kind>s|reg|art)\.(?P<num>\w+))"
@@ -80,6 +80,33 @@ def provision_url(source: Source, locator: str | None) -> str:
     return "/".join([source.url.rstrip("/"), *path, *subs])
 
 
+def anchored_passage(
+    source: Source,
+    locator: str | None,
+    text: str,
+    heading_path: tuple[str, ...],
+    position: int,
+    *,
+    label: str | None = None,
+    page: int | None = None,
+) -> Passage:
+    """A passage with its id, label and provision URL: one recipe for every parser."""
+    return Passage(
+        passage_id=passage_id_for(source.source_id, locator, text),
+        text=text,
+        anchor=Anchor(
+            source_id=source.source_id,
+            locator=locator,
+            label=label or make_label(source, locator),
+            url=provision_url(source, locator),
+            page=page,
+        ),
+        kind=source.kind,
+        heading_path=heading_path,
+        position=position,
+    )
+
+
 def parse_range(spec: str) -> tuple[str, str, str]:
     """Split an include spec like ``s.19-83`` into (prefix, low, high)."""
     m = re.fullmatch(r"(s|reg|sch)\.(\w+)(?:-(\w+))?", spec)
@@ -104,9 +131,10 @@ def is_included(source: Source, number: str, schedule: str | None) -> bool:
                 high
             ):
                 return True
-        elif schedule is None and _number_key(low)[0] <= _number_key(number)[0] <= _number_key(
-            high
-        )[0]:
+        elif (
+            schedule is None
+            and _number_key(low)[0] <= _number_key(number)[0] <= _number_key(high)[0]
+        ):
             return True
     return False
 

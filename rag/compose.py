@@ -103,7 +103,7 @@ def select_hits(
         return []
     experience_ok = wants_experience(question)
     best = max((h.dense or 0.0) for h in hits)
-    chosen: list[Hit] = [h for h in hits if h.direct][:max_citations + 2]
+    chosen: list[Hit] = [h for h in hits if h.direct][: max_citations + 2]
     for h in hits:
         if len(chosen) >= max_citations and not h.direct:
             break
@@ -122,9 +122,7 @@ def compose_extractive_answer(
 ) -> tuple[str, tuple[Citation, ...]]:
     """Markdown answer (lead line first, then quotes grouped by authority) and its citations."""
     chosen = select_hits(hits, question)
-    ordered = sorted(
-        chosen, key=lambda h: (AUTHORITY_ORDER.index(h.passage.authority), h.rank)
-    )
+    ordered = sorted(chosen, key=lambda h: (AUTHORITY_ORDER.index(h.passage.authority), h.rank))
     citations = tuple(
         Citation(key=n, passage=h.passage, quote=choose_quote(h.passage, question, idf))
         for n, h in enumerate(ordered, start=1)

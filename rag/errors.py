@@ -1,11 +1,11 @@
 """The exception tree, caught at the edges (CLI, UI) and shown as one clear sentence.
 
-    SendQAError
-    ├── ConfigError        settings that cannot work (bad path, unknown provider)
-    ├── IngestError        a document could not be read or parsed
-    ├── IndexMissingError  no index yet, or one built with another model or schema
-    ├── RetrievalError     the store failed while answering (e.g. Chroma server gone)
-    └── GenerationError    the optional LLM failed (the caller falls back to extractive)
+SendQAError
+├── ConfigError        settings that cannot work (bad path, unknown provider)
+├── IngestError        a document could not be read or parsed
+├── IndexMissingError  no index yet, or one built with another model or schema
+├── RetrievalError     the store failed while answering (e.g. Chroma server gone)
+└── GenerationError    the optional LLM failed (the caller falls back to extractive)
 """
 
 from __future__ import annotations

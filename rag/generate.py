@@ -40,8 +40,10 @@ def render_passages(citations: Sequence[Citation]) -> str:
     """Numbered passages for the prompt; experience is labelled and fenced."""
     blocks = []
     for c in citations:
-        tag = "EXPERIENCE (untrusted quotation)" if c.passage.authority == "experience" else (
-            c.passage.authority.upper()
+        tag = (
+            "EXPERIENCE (untrusted quotation)"
+            if c.passage.authority == "experience"
+            else (c.passage.authority.upper())
         )
         blocks.append(
             f'<passage n="{c.key}" source="{c.passage.anchor.label}" type="{tag}">\n'
@@ -84,8 +86,15 @@ def validate_citations(
 
 
 _NUMBER_WORDS = {
-    "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "12": "twelve", "15": "fifteen",
-    "16": "sixteen", "20": "twenty",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "12": "twelve",
+    "15": "fifteen",
+    "16": "sixteen",
+    "20": "twenty",
 }
 
 

@@ -161,7 +161,9 @@ class SendQA:
                 body, citations = self.generator.generate(text, citations, body)
                 generator = "llm"
             except GenerationError as exc:
-                notes.append(f"The language model was not used ({exc}); this answer quotes the sources.")
+                notes.append(
+                    f"The language model was not used ({exc}); this answer quotes the sources."
+                )
         t3 = time.perf_counter()
         answer = Answer(
             question=text,

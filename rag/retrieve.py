@@ -44,9 +44,7 @@ def resolve_kinds(names: Sequence[str] | None) -> tuple[SourceKind, ...] | None:
         if not key:
             continue
         if key not in KIND_GROUPS:
-            raise ValueError(
-                f"unknown kind {name!r}: use one of {', '.join(sorted(KIND_GROUPS))}"
-            )
+            raise ValueError(f"unknown kind {name!r}: use one of {', '.join(sorted(KIND_GROUPS))}")
         kinds.extend(KIND_GROUPS[key])
     return tuple(dict.fromkeys(kinds)) or None
 
@@ -87,8 +85,10 @@ class HybridRetriever:
                 for p in self._by_source.get(source_id, []):
                     if kinds and p.kind not in kinds:
                         continue
-                    if p.locator and locator_matches(locator, p.locator) and (
-                        len(p.locator) >= len(locator) or p.locator == locator.split("(")[0]
+                    if (
+                        p.locator
+                        and locator_matches(locator, p.locator)
+                        and (len(p.locator) >= len(locator) or p.locator == locator.split("(")[0])
                     ):
                         found.append(p)
         return list(dict.fromkeys(found))
@@ -133,7 +133,9 @@ class HybridRetriever:
     ) -> list[tuple[str, float]]:
         return self.index.store.query(vector, k, kinds)
 
-    def lexical(self, question: str, k: int, kinds: Sequence[str] | None) -> list[tuple[str, float]]:
+    def lexical(
+        self, question: str, k: int, kinds: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
         ranked = self.index.lexical.search(question, k * 4 if kinds else k)
         if kinds:
             ranked = [(i, s) for i, s in ranked if self.index.passages[i].kind in kinds]
@@ -160,7 +162,9 @@ class HybridRetriever:
         self._adjust(question, fused)
         direct = self.lookup(question, kinds)
         order = [p.passage_id for p in direct[:k]]
-        order += [pid for pid, _ in sorted(fused.items(), key=lambda kv: -kv[1]) if pid not in order]
+        order += [
+            pid for pid, _ in sorted(fused.items(), key=lambda kv: -kv[1]) if pid not in order
+        ]
         order = order[:k]
         missing = [pid for pid in order if pid not in dense_score]
         if missing:
@@ -189,8 +193,15 @@ _NUMBER_PHRASE = re.compile(
     r"(working\s+days?|days?|weeks?|months?|years?)\b"
 )
 _WORD_NUMBERS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "twelve": "12",
-    "fifteen": "15", "sixteen": "16", "twenty": "20",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "twelve": "12",
+    "fifteen": "15",
+    "sixteen": "16",
+    "twenty": "20",
 }
 
 

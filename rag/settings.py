@@ -46,12 +46,15 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = Field(default=8, description="Passages returned by retrieval.")
-    candidate_k: int = Field(default=40, description="Candidates from each retriever before fusion.")
+    candidate_k: int = Field(
+        default=40, description="Candidates from each retriever before fusion."
+    )
     rrf_k: int = Field(default=60, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(default=0.7, description="Weight of the dense list in fusion.")
     lexical_weight: float = Field(default=1.0, description="Weight of the BM25 list in fusion.")
     number_bonus: float = Field(
-        default=0.03, description="Fusion bonus for passages stating a time limit the question names."
+        default=0.03,
+        description="Fusion bonus for passages stating a time limit the question names.",
     )
     experience_prior: float = Field(
         default=0.6, description="Score factor for reports and testimony unless asked about them."

@@ -82,9 +82,7 @@ class PassageStore:
         self._collection = collection
 
     @classmethod
-    def create(
-        cls, client: Any, name: str, metadata: dict[str, str | int]
-    ) -> PassageStore:
+    def create(cls, client: Any, name: str, metadata: dict[str, str | int]) -> PassageStore:
         """Create a fresh collection; an old one of the same name is replaced."""
         try:
             client.delete_collection(name)
@@ -113,9 +111,7 @@ class PassageStore:
     def metadata(self) -> dict[str, Any]:
         return dict(self._collection.metadata or {})
 
-    def add(
-        self, vectors: Sequence[tuple[str, Passage, str]], embeddings: np.ndarray
-    ) -> None:
+    def add(self, vectors: Sequence[tuple[str, Passage, str]], embeddings: np.ndarray) -> None:
         """Add (vector_id, passage, window text) rows in batches below Chroma's maximum."""
         for start in range(0, len(vectors), _MAX_BATCH):
             chunk = vectors[start : start + _MAX_BATCH]
@@ -135,7 +131,9 @@ class PassageStore:
         """Stored vectors for the vector ids that exist, to skip re-embedding unchanged text."""
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), _MAX_BATCH):
-            got = self._collection.get(ids=list(ids[start : start + _MAX_BATCH]), include=["embeddings"])
+            got = self._collection.get(
+                ids=list(ids[start : start + _MAX_BATCH]), include=["embeddings"]
+            )
             for pid, vec in zip(got["ids"], got["embeddings"], strict=True):
                 found[pid] = np.asarray(vec, dtype=np.float32)
         return found

@@ -174,8 +174,10 @@ def cmd_passages(args: argparse.Namespace) -> int:
         rows = [p for p in ordered if p.source_id == args.source]
         if not rows:
             known = sorted({p.source_id for p in ordered})
-            print(f"sendqa: no passages for source {args.source!r}; known: {', '.join(known)}",
-                  file=sys.stderr)
+            print(
+                f"sendqa: no passages for source {args.source!r}; known: {', '.join(known)}",
+                file=sys.stderr,
+            )
             return EXIT_ERROR
         for p in rows:
             print(f"{p.locator or '-'}\t{p.anchor.label}")
@@ -192,8 +194,10 @@ def cmd_passages(args: argparse.Namespace) -> int:
     ]
     found = exact or within
     if not found:
-        print(f"sendqa: no passage at {locator!r}" + (f" in {args.source}" if args.source else ""),
-              file=sys.stderr)
+        print(
+            f"sendqa: no passage at {locator!r}" + (f" in {args.source}" if args.source else ""),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     for p in found:
         print(f"{p.anchor.label}\n{p.anchor.url}\n\n{p.text}\n")
