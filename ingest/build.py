@@ -19,14 +19,17 @@ import numpy as np
 from ingest.documents import ParsedDocument, collect_documents
 from ingest.manifest import load_manifest
 from rag.embedding import MODEL_DIM, MODEL_ID, Embedder, load_embedder
-from rag.errors import IngestError, SendQAError
+from rag.errors import IngestError, RetrievalError, SendQAError
 from rag.index import (
     BUILDS,
     SCHEMA_VERSION,
+    build_store,
     check_compatible,
+    check_store_mode,
     collection_name,
     current_build,
     fsync_dir,
+    fsync_tree,
     read_info,
     read_passages,
     swap_current,
@@ -35,7 +38,13 @@ from rag.index import (
 from rag.lexical import LexicalIndex
 from rag.schema import Passage, passage_id_for
 from rag.settings import Settings
-from rag.store import PassageStore, chroma_client, forget_client
+from rag.store import (
+    PassageStore,
+    check_server,
+    chroma_client,
+    delete_collection,
+    forget_client,
+)
 
 #: Called between stages so a test can simulate a crash at a chosen point.
 StageHook = Callable[[str], None]
@@ -119,19 +128,23 @@ def vector_rows(passages: list[Passage]) -> list[tuple[str, Passage, str]]:
 def _prior_embeddings(
     index_dir: Path, ids: list[str], chroma_url: str | None
 ) -> tuple[dict[str, np.ndarray], dict[str, Passage], Path | None]:
-    """Vectors of passages already in the current build (if compatible) to avoid re-embedding."""
+    """Vectors of passages already in the current build (if compatible) to avoid re-embedding.
+
+    An unusable prior build means embedding everything again; an unreachable Chroma server is
+    raised instead, since the new build could not be written there either.
+    """
     build = current_build(index_dir)
     if build is None:
         return {}, {}, None
     try:
         info = read_info(build)
         check_compatible(info, index_dir)
+        check_store_mode(info, chroma_url, index_dir)
         old = read_passages(build)
-        client = (
-            chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
-        )
-        store = PassageStore.open(client, str(info["collection"]))
+        store = build_store(build, info, chroma_url)
         return store.embeddings_for(ids), old, build
+    except RetrievalError:
+        raise
     except (SendQAError, OSError, ValueError, KeyError):
         return {}, {}, None
 
@@ -181,8 +194,11 @@ def build_index(
         raise IngestError(
             f"nothing could be ingested from {corpus_dir}: " + "; ".join(r for _, r in failed)
         )
-    by_kind = dict(Counter(p.kind for p in passages))
+    by_kind: dict[str, int] = dict(Counter(str(p.kind) for p in passages))
     ok_docs = sum(1 for d in docs if not d.error)
+    if settings.chroma_url:
+        # Before any embedding: a server that is down should cost seconds, not minutes.
+        check_server(settings.chroma_url)
 
     with _ingest_lock(index_dir):
         rows = vector_rows(passages)
@@ -269,6 +285,8 @@ def _write_build(
     ).save(build / "bm25")
     hook("passages")
     write_durably(build / "passages.jsonl", "".join(p.model_dump_json() + "\n" for p in passages))
+    # Everything a reader opens must be on disk before index.json marks the build complete.
+    fsync_tree(build)
     info = {
         "schema_version": SCHEMA_VERSION,
         "model_id": MODEL_ID,
@@ -306,8 +324,9 @@ def _prune_builds(index_dir: Path, keep: set[str], url: str | None) -> None:
             continue
         if url:
             try:
-                chroma_client(url=url).delete_collection(collection_name(path.name))
-            except Exception:  # noqa: BLE001 - already gone
-                pass
+                delete_collection(chroma_client(url=url), collection_name(path.name))
+            except RetrievalError:
+                # The server went away after the swap: keep the folder, the next ingest retries.
+                continue
         forget_client(path=path / "chroma")
         shutil.rmtree(path, ignore_errors=True)

@@ -48,6 +48,18 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def fsync_tree(root: Path) -> None:
+    """Flush every file and folder under ``root``: Chroma and bm25s write without fsync."""
+    for folder, _subfolders, files in os.walk(root, topdown=False):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(Path(folder))
+
+
 def write_durably(path: Path, data: str) -> None:
     """Write a file so that a crash leaves either the old or the new content."""
     tmp = path.with_name(path.name + ".tmp")
@@ -117,8 +129,36 @@ def check_compatible(info: dict[str, Any], where: Path) -> None:
         )
 
 
+def check_store_mode(info: dict[str, Any], chroma_url: str | None, where: Path) -> None:
+    """A build's vectors live either in its own folder or on a server: opening the other is wrong.
+
+    Only the mode is compared, not the URL: workers may reach one server by different names.
+    """
+    built_with = info.get("chroma_url")
+    if built_with and not chroma_url:
+        raise IndexMissingError(
+            f"the index at {where} keeps its vectors on the Chroma server at {built_with}: "
+            "pass --chroma-url (or set SENDQA_CHROMA_URL), or rebuild it with 'sendqa ingest'"
+        )
+    if chroma_url and not built_with:
+        raise IndexMissingError(
+            f"the index at {where} was built without a Chroma server: rebuild it for "
+            f"{chroma_url} with 'sendqa ingest --chroma-url {chroma_url}'"
+        )
+
+
+def build_store(build: Path, info: dict[str, Any], chroma_url: str | None) -> PassageStore:
+    """The dense store of a build: its own Chroma folder, or its collection on the server."""
+    client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
+    return PassageStore.open(client, str(info["collection"]))
+
+
 def open_index(index_dir: Path, chroma_url: str | None = None) -> Index:
-    """Open the current build, or explain how to make one."""
+    """Open the current build, or explain how to make one.
+
+    Raises IndexMissingError when there is no usable build, RetrievalError when its Chroma
+    server cannot be reached (the caller may simply try again later).
+    """
     build = current_build(index_dir)
     if build is None:
         raise IndexMissingError(
@@ -126,8 +166,8 @@ def open_index(index_dir: Path, chroma_url: str | None = None) -> Index:
         )
     info = read_info(build)
     check_compatible(info, index_dir)
-    client = chroma_client(url=chroma_url) if chroma_url else chroma_client(path=build / "chroma")
-    store = PassageStore.open(client, str(info["collection"]))
+    check_store_mode(info, chroma_url, index_dir)
+    store = build_store(build, info, chroma_url)
     meta = store.metadata
     if meta.get("model_id") != MODEL_ID:
         raise IndexMissingError(

@@ -7,19 +7,25 @@ Chroma's default embedding function downloads a model, so every collection here 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
 
-from rag.errors import ConfigError, IndexMissingError, RetrievalError
+from rag.errors import ConfigError, IndexMissingError, RetrievalError, SendQAError
 from rag.schema import Passage
 
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
 _MAX_BATCH = 5000
+#: Seconds to wait for a Chroma server: a refused connection fails at once, a stuck server
+#: (alive but not answering) would otherwise hang a question forever (chromadb sets no timeout).
+HTTP_CONNECT_TIMEOUT_S = 3.0
+HTTP_READ_TIMEOUT_S = 30.0
+_NOT_CONNECTED = "Could not connect to a Chroma server"
 
 
 def _chroma_settings() -> Any:
@@ -28,8 +34,95 @@ def _chroma_settings() -> Any:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
+def unreachable_message(url: str) -> str:
+    """The one sentence users see while the Chroma server is down or stuck."""
+    return (
+        f"the search database at {url} is not reachable: check that the Chroma server is "
+        "running, then try again in a minute"
+    )
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    """A network failure talking to the server (refused, reset, timed out), not a bad request."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        # chromadb turns a refused connection at client start-up into a bare ValueError.
+        if isinstance(current, ValueError) and _NOT_CONNECTED in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
+
+
+def _parse_url(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of a server URL, or ConfigError for anything else."""
+    parsed = urlparse(url)
+    try:
+        port = parsed.port
+    except ValueError as exc:
+        raise ConfigError(f"chroma URL {url!r} has an invalid port") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"chroma URL {url!r} is not of the form http://host:port")
+    return parsed.hostname, port or 8000, parsed.scheme == "https"
+
+
+def check_server(url: str) -> None:
+    """Ask the server for its heartbeat, with timeouts: chromadb's own first request has none."""
+    import httpx
+
+    host, port, ssl = _parse_url(url)
+    heartbeat = f"{'https' if ssl else 'http'}://{host}:{port}/api/v2/heartbeat"
+    try:
+        response = httpx.get(
+            heartbeat,
+            timeout=httpx.Timeout(HTTP_READ_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S),
+        )
+    except httpx.TransportError as exc:
+        raise RetrievalError(unreachable_message(url)) from exc
+    if response.status_code != 200:
+        raise ConfigError(
+            f"{url} answered HTTP {response.status_code} to a Chroma heartbeat: "
+            "is --chroma-url the address of a Chroma 1.x server?"
+        )
+
+
+def _http_client(url: str) -> Any:
+    """A chromadb.HttpClient for a live server, with timeouts on every request."""
+    import chromadb
+    import httpx
+
+    host, port, ssl = _parse_url(url)
+    check_server(url)
+    try:
+        client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=_chroma_settings())
+    except Exception as exc:  # noqa: BLE001 - chromadb raises ValueError and its own errors
+        if _is_unreachable(exc):
+            raise RetrievalError(unreachable_message(url)) from exc
+        raise ConfigError(f"could not use the Chroma server at {url}: {exc}") from exc
+    # chromadb exposes no timeout setting; its httpx session is the only place to put one.
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(HTTP_READ_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S)
+    return client
+
+
 def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
-    """One client per path or URL per process (Chroma refuses two with other settings)."""
+    """One client per path or URL per process (Chroma refuses two with other settings).
+
+    Raises RetrievalError when the server at ``url`` cannot be reached (nothing is cached then,
+    so the next call tries again), ConfigError when ``url`` is not a Chroma server.
+    """
     import chromadb
 
     key = url or str(Path(path or ".").resolve())
@@ -37,20 +130,33 @@ def chroma_client(path: Path | None = None, url: str | None = None) -> Any:
         if key in _clients:
             return _clients[key]
         if url:
-            parsed = urlparse(url)
-            if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise ConfigError(f"chroma URL {url!r} is not of the form http://host:port")
-            client = chromadb.HttpClient(
-                host=parsed.hostname,
-                port=parsed.port or 8000,
-                ssl=parsed.scheme == "https",
-                settings=_chroma_settings(),
-            )
+            client = _http_client(url)
         else:
             assert path is not None
             client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
         _clients[key] = client
         return client
+
+
+def _client_where(client: Any) -> str:
+    """The server URL or folder a client talks to, for messages."""
+    try:
+        settings = client.get_settings()
+    except Exception:  # noqa: BLE001 - only used to word a message
+        return "the passage store"
+    if settings.chroma_server_host:
+        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
+        return f"{scheme}://{settings.chroma_server_host}:{settings.chroma_server_http_port}"
+    return str(settings.persist_directory)
+
+
+def delete_collection(client: Any, name: str) -> None:
+    """Remove a collection if it exists; RetrievalError if its server cannot be reached."""
+    try:
+        client.delete_collection(name)
+    except Exception as exc:  # noqa: BLE001 - absent is fine
+        if _is_unreachable(exc):
+            raise RetrievalError(unreachable_message(_client_where(client))) from exc
 
 
 def forget_client(path: Path | None = None, url: str | None = None) -> None:
@@ -76,36 +182,71 @@ def passage_metadata(passage: Passage) -> dict[str, str | int]:
 
 
 class PassageStore:
-    """A Chroma collection of passages with their embeddings (cosine space)."""
+    """A Chroma collection of passages with their embeddings (cosine space).
 
-    def __init__(self, collection: Any) -> None:
+    Every call to Chroma raises RetrievalError when the server is unreachable, so the CLI and
+    UI can show one sentence; once the server is back the same store works again.
+    """
+
+    def __init__(self, collection: Any, where: str = "the passage store") -> None:
         self._collection = collection
+        self.where = where
 
     @classmethod
     def create(cls, client: Any, name: str, metadata: dict[str, str | int]) -> PassageStore:
         """Create a fresh collection; an old one of the same name is replaced."""
+        where = _client_where(client)
+        delete_collection(client, name)
         try:
-            client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - absent is fine
-            pass
-        collection = client.create_collection(
-            name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata=metadata,
-            embedding_function=None,
-        )
-        return cls(collection)
+            collection = client.create_collection(
+                name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata=metadata,
+                embedding_function=None,
+            )
+        except Exception as exc:  # noqa: BLE001 - only a lost server is ours to explain
+            if _is_unreachable(exc):
+                raise RetrievalError(unreachable_message(where)) from exc
+            raise
+        return cls(collection, where)
 
     @classmethod
     def open(cls, client: Any, name: str) -> PassageStore:
         """Open an existing collection or say clearly that the index is missing."""
+        where = _client_where(client)
         try:
             collection = client.get_collection(name, embedding_function=None)
         except Exception as exc:  # noqa: BLE001 - chroma raises several types here
+            if _is_unreachable(exc):
+                raise RetrievalError(unreachable_message(where)) from exc
             raise IndexMissingError(
-                f"the index collection {name!r} is missing: run 'sendqa ingest' to build it"
+                f"the index collection {name!r} is missing from {where}: "
+                "run 'sendqa ingest' to build it"
             ) from exc
-        return cls(collection)
+        return cls(collection, where)
+
+    @contextmanager
+    def _calling(self, answering: bool) -> Iterator[None]:
+        """Turn a lost server (or, while answering, any store failure) into one clear error."""
+        try:
+            yield
+        except SendQAError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - chromadb and httpx raise many types
+            if _is_unreachable(exc):
+                raise RetrievalError(unreachable_message(self.where)) from exc
+            if _is_not_found(exc):
+                # The server lost the collection (restarted on another path, or pruned).
+                raise IndexMissingError(
+                    f"the index collection is missing from {self.where}: "
+                    "run 'sendqa ingest' to rebuild it"
+                ) from exc
+            if answering:
+                raise RetrievalError(
+                    f"the passage store at {self.where} failed to answer ({type(exc).__name__}); "
+                    "try again, and if it keeps failing rebuild the index with 'sendqa ingest'"
+                ) from exc
+            raise
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -115,25 +256,28 @@ class PassageStore:
         """Add (vector_id, passage, window text) rows in batches below Chroma's maximum."""
         for start in range(0, len(vectors), _MAX_BATCH):
             chunk = vectors[start : start + _MAX_BATCH]
-            self._collection.add(
-                ids=[vid for vid, _, _ in chunk],
-                embeddings=embeddings[start : start + len(chunk)],
-                documents=[text for _, _, text in chunk],
-                metadatas=[
-                    {**passage_metadata(p), "passage_id": p.passage_id} for _, p, _ in chunk
-                ],
-            )
+            with self._calling(answering=False):
+                self._collection.add(
+                    ids=[vid for vid, _, _ in chunk],
+                    embeddings=embeddings[start : start + len(chunk)],
+                    documents=[text for _, _, text in chunk],
+                    metadatas=[
+                        {**passage_metadata(p), "passage_id": p.passage_id} for _, p, _ in chunk
+                    ],
+                )
 
     def count(self) -> int:
-        return int(self._collection.count())
+        with self._calling(answering=False):
+            return int(self._collection.count())
 
     def embeddings_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors for the vector ids that exist, to skip re-embedding unchanged text."""
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), _MAX_BATCH):
-            got = self._collection.get(
-                ids=list(ids[start : start + _MAX_BATCH]), include=["embeddings"]
-            )
+            with self._calling(answering=False):
+                got = self._collection.get(
+                    ids=list(ids[start : start + _MAX_BATCH]), include=["embeddings"]
+                )
             for pid, vec in zip(got["ids"], got["embeddings"], strict=True):
                 found[pid] = np.asarray(vec, dtype=np.float32)
         return found
@@ -143,17 +287,13 @@ class PassageStore:
     ) -> list[tuple[str, float]]:
         """(passage_id, cosine similarity) pairs, best first; a passage scores its best window."""
         where = {"kind": {"$in": list(kinds)}} if kinds else None
-        try:
+        with self._calling(answering=True):
             result = self._collection.query(
                 query_embeddings=[vector],
                 n_results=k * 2,
                 where=where,
                 include=["distances", "metadatas"],
             )
-        except Exception as exc:  # noqa: BLE001 - server gone, disk errors
-            raise RetrievalError(
-                "the passage store did not answer; if you use a Chroma server, check it is running"
-            ) from exc
         best: dict[str, float] = {}
         for meta, dist in zip(result["metadatas"][0], result["distances"][0], strict=True):
             pid = str(meta["passage_id"])
@@ -163,9 +303,11 @@ class PassageStore:
     def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, list[np.ndarray]]:
         """Every window vector of the given passages (to score hits found only by BM25)."""
         found: dict[str, list[np.ndarray]] = {}
-        got = self._collection.get(
-            where={"passage_id": {"$in": list(passage_ids)}}, include=["embeddings", "metadatas"]
-        )
+        with self._calling(answering=True):
+            got = self._collection.get(
+                where={"passage_id": {"$in": list(passage_ids)}},
+                include=["embeddings", "metadatas"],
+            )
         for meta, vec in zip(got["metadatas"], got["embeddings"], strict=True):
             found.setdefault(str(meta["passage_id"]), []).append(np.asarray(vec, dtype=np.float32))
         return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,8 @@ from ingest.build import build_index
 from rag.embedding import Embedder
 from rag.errors import IngestError
 from rag.index import current_build, open_index
-from rag.settings import PROJECT_ROOT, Settings
+from rag.settings import Settings
+from tests.integration.small_corpus import small_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -26,15 +26,7 @@ SMALL = {
 
 def _small_corpus(tmp_path: Path, shared_corpus: Path) -> Settings:
     """A three-document corpus and manifest, so each test embeds little."""
-    corpus = tmp_path / "corpus"
-    for rel in SMALL.values():
-        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shared_corpus / rel, corpus / rel)
-    full = (PROJECT_ROOT / "corpus" / "sources.toml").read_text(encoding="utf-8")
-    blocks = [b for b in full.split("[[source]]")[1:] if any(f'"{sid}"' in b for sid in SMALL)]
-    manifest = tmp_path / "sources.toml"
-    manifest.write_text("".join("[[source]]" + b for b in blocks), encoding="utf-8")
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", manifest_path=manifest)
+    return small_corpus(tmp_path, shared_corpus, SMALL)
 
 
 def test_reingest_is_idempotent(tmp_path: Path, shared_corpus: Path, embedder: Embedder) -> None:
@@ -74,9 +66,10 @@ def test_corrupt_file_is_reported_and_others_ingested(
     (settings.corpus_dir / "empty.md").write_text("", encoding="utf-8")
     report = build_index(settings, embedder=embedder, progress=False)
     failed = dict(report.failed)
-    assert "legislation/uksi-2017-1306.md" in failed and "binary" in failed[
-        "legislation/uksi-2017-1306.md"
-    ]
+    assert (
+        "legislation/uksi-2017-1306.md" in failed
+        and "binary" in failed["legislation/uksi-2017-1306.md"]
+    )
     assert any("broken.docx" in name for name in failed)
     assert any("empty.md" in name for name in failed)
     assert report.documents == 2
@@ -93,7 +86,8 @@ def test_nothing_ingestible_is_an_error(tmp_path: Path, embedder: Embedder) -> N
     corpus.mkdir()
     with pytest.raises(IngestError, match="nothing could be ingested"):
         build_index(
-            Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embedder=embedder,
+            Settings(corpus_dir=corpus, index_dir=tmp_path / "index"),
+            embedder=embedder,
             progress=False,
         )
 
