@@ -13,6 +13,14 @@ from collections.abc import Sequence
 
 from rag.lexical import tokenize
 from rag.schema import AUTHORITY_BADGE, Authority, Citation, Hit, Passage
+from rag.timing import (
+    asks_about_time,
+    asks_for_date,
+    states_date,
+    states_time_limit,
+    stems,
+    time_span,
+)
 
 QUOTE_CHARS = 420
 _SENTENCE = re.compile(r"(?<=[.;:?!])\s+(?=[A-Z(“‘])|\n+")
@@ -61,14 +69,22 @@ def choose_quote(passage: Passage, question: str, idf: dict[str, float]) -> str:
     if len(text) <= QUOTE_CHARS:
         return text
     weights = _weights(question, idf)
+    asked = set(stems(question))
+    about_time, about_date = asks_about_time(question), asks_for_date(question)
     spans = _spans(text)
     if not spans:
         return text[:QUOTE_CHARS]
     scored = []
     for i, (a, b) in enumerate(spans):
-        toks = set(tokenize(text[a:b]))
+        sentence = text[a:b]
+        toks = set(tokenize(sentence))
         score = sum(w for t, w in weights.items() if t in toks)
-        score += 0.5 if re.search(r"\d", text[a:b]) else 0.0
+        # Word forms the exact match misses ("issued" for "issue") count for half.
+        score += 0.5 * len((set(stems(sentence)) & asked) - {t[:5] for t in toks & set(weights)})
+        score += 0.5 if re.search(r"\d", sentence) else 0.0
+        # The sentence with the limit or the date is the one a parent needs to quote.
+        if (about_time and states_time_limit(sentence)) or (about_date and states_date(sentence)):
+            score += 2.0
         scored.append((score - i * 0.01, i))
     best = max(scored)[1]
     start, end = spans[best]
@@ -112,7 +128,7 @@ def select_hits(
         if h.passage.authority == "experience" and not experience_ok:
             continue
         close = (h.dense or 0.0) >= best - margin
-        if close or h.rank <= 2:
+        if close or h.rank <= 3:
             chosen.append(h)
     return chosen[: max(max_citations, len([h for h in chosen if h.direct]))]
 
@@ -132,8 +148,8 @@ def compose_extractive_answer(
     lead = citations[0]
     badge = AUTHORITY_BADGE[lead.passage.authority]
     lines = [
-        f"**In short** ({badge.lower()}, {lead.passage.anchor.label}): “{_first_sentence(lead.quote)}” "
-        f"[{lead.key}]",
+        f"**In short** ({badge.lower()}, {lead.passage.anchor.label}): "
+        f"“{_lead_excerpt(lead.quote, question)}” [{lead.key}]",
         "",
     ]
     for authority in AUTHORITY_ORDER:
@@ -145,6 +161,32 @@ def compose_extractive_answer(
             lines.append(f"- {c.passage.anchor.label}: “{c.quote}” [{c.key}]")
         lines.append("")
     return "\n".join(lines).strip(), citations
+
+
+def _lead_excerpt(quote: str, question: str, limit: int = 300) -> str:
+    """The first sentence, or for a question about time the words around the limit or date.
+
+    A parent asking "were they late?" must see "within 16 weeks" in the first two lines, even
+    when the sentence that states it is 400 characters long.
+    """
+    sentences = _sentences(quote)
+    first = sentences[0] if sentences else quote
+    if len(first) <= limit:
+        return first
+    span = None
+    if asks_about_time(question):
+        span = time_span(first)
+    if span is None and asks_for_date(question):
+        span = time_span(first, date=True)
+    if span is None or span[1] <= limit - 40:
+        return _first_sentence(quote)
+    start = max(0, span[0] - limit // 2)
+    end = min(len(first), start + limit)
+    start = first.rfind(" ", 0, start) + 1 if start > 0 else 0
+    if end < len(first):
+        end = first.rfind(" ", start, end)
+    excerpt = first[start:end]
+    return f"{'… ' if start > 0 else ''}{excerpt}{' …' if end < len(first) else ''}"
 
 
 def _first_sentence(quote: str) -> str:

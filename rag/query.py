@@ -32,13 +32,25 @@ _WORD = re.compile(r"\b[A-Za-z]{2,7}\b")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
-def normalise_question(text: str) -> str:
-    """NFKC, strip control and zero-width characters, collapse spaces, cap the length."""
+def normalise_question(text: str, limit: int | None = MAX_QUESTION_CHARS) -> str:
+    """NFKC, strip control and zero-width characters, collapse spaces, cap the length.
+
+    ``limit=None`` keeps the whole text, so callers can tell the user it was too long.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     text = re.sub(r"\s+", " ", text).strip()
-    return text[:MAX_QUESTION_CHARS]
+    return text if limit is None else text[:limit]
+
+
+_BARE_NUMBER = re.compile(r"(\d{1,3}[A-Za-z]?(?:\s?\(\w{1,4}\))*)\s*[.?!]?")
+
+
+def bare_provision_number(text: str) -> str | None:
+    """The number when the whole question is one ('42', '13(2)'): people type just the section."""
+    match = _BARE_NUMBER.fullmatch(text.strip())
+    return re.sub(r"\s", "", match.group(1)) if match else None
 
 
 def expand_query(text: str) -> str:
@@ -50,3 +62,19 @@ def expand_query(text: str) -> str:
         if expansion and (word.lower() not in {"la", "ot", "ar", "pb", "ya"} or word.isupper()):
             extra.append(expansion)
     return f"{text} ({'; '.join(dict.fromkeys(extra))})" if extra else text
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def legal_part(text: str) -> str:
+    """The question without the sentences that disclose a crisis.
+
+    Signposting answers those sentences; left in the retrieval query, words such as "doesn't
+    want to be alive" pull the search away from the legal question asked next to them.
+    """
+    from rag.safety import detect_crisis
+
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    kept = [s for s in sentences if not detect_crisis(s)]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else text

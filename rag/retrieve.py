@@ -15,14 +15,31 @@ import numpy as np
 from rag.anchors import locator_matches, named_provisions
 from rag.embedding import Embedder
 from rag.index import Index
-from rag.query import expand_query
+from rag.query import expand_query, legal_part
 from rag.schema import KIND_GROUPS, Hit, Passage, SourceKind
 from rag.settings import Settings
+from rag.timing import (
+    asks_about_time,
+    asks_for_date,
+    number_phrases,
+    states_date,
+    states_time_limit,
+    stems,
+    time_limit_events,
+)
+from rag.vocabulary import names_send_idea, statutory_terms
 
 ACT_SOURCES = {"equality": "ukpga-2010-15"}
 DEFAULT_ACT = "ukpga-2014-6"
 DEFAULT_REGS = "uksi-2014-1530"
 CODE_OF_PRACTICE = "send-code-of-practice-2015"
+#: Explanatory notes and the Act each explains: a note in plain words often matches a parent's
+#: question better than the section it explains, so the note lends the section its score.
+EXPLAINS = {
+    "cfa-2014-explanatory-notes": "ukpga-2014-6",
+    "equality-act-2010-explanatory-notes": "ukpga-2010-15",
+}
+_NOTE_HEADING = re.compile(r"(?i)^(section|schedule)\s+(\d+[A-Z]?)\b")
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,54 @@ class HybridRetriever:
         self._by_source: dict[str, list[Passage]] = {}
         for p in index.ordered:
             self._by_source.setdefault(p.source_id, []).append(p)
+        self._explained = self._link_notes()
+        self._time_limits = {
+            p.passage_id: time_limit_events(p.text)
+            for p in index.ordered
+            if states_time_limit(p.text)
+        }
+
+    def _link_notes(self) -> dict[str, list[str]]:
+        """Passage ids of the provisions each explanatory note paragraph explains."""
+        links: dict[str, list[str]] = {}
+        for note in self.index.ordered:
+            act = EXPLAINS.get(note.source_id)
+            match = _NOTE_HEADING.match(note.heading_path[-1]) if note.heading_path else None
+            if not act or not match:
+                continue
+            prefix = "s." if match.group(1).lower() == "section" else "sch."
+            locator = f"{prefix}{match.group(2)}"
+            links[note.passage_id] = [
+                p.passage_id
+                for p in self._by_source.get(act, [])
+                if p.locator and locator_matches(locator, p.locator)
+            ]
+        return links
+
+    def _lend_note_scores(
+        self, fused: dict[str, float], vector: np.ndarray, dense_score: dict[str, float]
+    ) -> None:
+        """Lend the best-matching subsection of an explained section part of its note's score."""
+        share = self.settings.note_share
+        if share <= 0:
+            return
+        notes = [pid for pid in fused if self._explained.get(pid)]
+        targets = {t for pid in notes for t in self._explained[pid]}
+        unknown = [t for t in targets if t not in dense_score]
+        if unknown:
+            stored = self.index.store.passage_vectors(unknown)
+            dense_score.update(
+                {pid: max(float(v @ vector) for v in vs) for pid, vs in stored.items()}
+            )
+        lent: dict[str, float] = {}
+        for pid in notes:
+            section = [t for t in self._explained[pid] if t in dense_score]
+            if not section:
+                continue
+            best = max(section, key=lambda t: dense_score[t])
+            lent[best] = max(lent.get(best, 0.0), share * fused[pid])
+        for pid, extra in lent.items():
+            fused[pid] = fused.get(pid, 0.0) + extra
 
     def lookup(self, question: str, kinds: Sequence[str] | None = None) -> list[Passage]:
         """Passages at the provisions the question names ('section 42', 'reg 13(2)', '9.14')."""
@@ -109,20 +174,31 @@ class HybridRetriever:
         ]
 
     def _adjust(self, question: str, fused: dict[str, float]) -> None:
-        """Priors on top of fusion: a time limit the question names, and who speaks with authority.
+        """Priors on top of fusion: time limits, and who speaks with authority.
 
-        A parent who quotes "20 weeks" is asking about the provision that sets 20 weeks; reports
-        and testimony rank below law unless the question is about them.
+        A parent who quotes "20 weeks" is asking about the provision that sets 20 weeks; one who
+        asks "were they late?" wants a provision that sets a limit; reports and testimony rank
+        below law unless the question is about them.
         """
         from rag.compose import wants_experience
 
-        phrases = number_phrases(question)
+        phrases = number_phrases(question, limits_only=True)
+        about_time = asks_about_time(question)
+        asked = set(stems(question))
+        about_date = asks_for_date(question)
         experience_ok = wants_experience(question)
         bonus = self.settings.number_bonus
         for pid in list(fused):
             p = self.index.passages[pid]
             if phrases and phrases & number_phrases(p.text):
                 fused[pid] += bonus
+            if about_time and pid in self._time_limits:
+                fused[pid] += self.settings.deadline_bonus
+                # "within 4 weeks of the review meeting" when the parent names the review meeting
+                if any(len(event & asked) >= 2 for event in self._time_limits[pid]):
+                    fused[pid] += 2 * self.settings.deadline_bonus
+            if about_date and states_date(p.text):
+                fused[pid] += self.settings.deadline_bonus
             if p.authority == "experience" and not experience_ok:
                 fused[pid] *= self.settings.experience_prior
             elif p.authority == "guidance":
@@ -147,7 +223,9 @@ class HybridRetriever:
         """Top-k hits: named provisions first, then the fused dense and lexical lists."""
         k = k or self.settings.top_k
         cand = max(self.settings.candidate_k, k)
-        query = expand_query(question)
+        base = expand_query(legal_part(question))
+        terms = statutory_terms(question)
+        query = f"{base} ({'; '.join(terms)})" if terms else base
         vector = self.embedder.embed_query(query)
         dense = self.dense(vector, cand, kinds)
         lexical = self.lexical(query, cand, kinds)
@@ -160,6 +238,7 @@ class HybridRetriever:
         for rank, (pid, _) in enumerate(lexical, start=1):
             fused[pid] = fused.get(pid, 0.0) + self.settings.lexical_weight / (c + rank)
         self._adjust(question, fused)
+        self._lend_note_scores(fused, vector, dense_score)
         direct = self.lookup(question, kinds)
         order = [p.passage_id for p in direct[:k]]
         order += [
@@ -184,35 +263,13 @@ class HybridRetriever:
             )
             for rank, pid in enumerate(order, start=1)
         )
-        best = max((s for _, s in dense), default=0.0)
+        # Abstention reads the parent's own words unless the glossary recognised a SEND idea in
+        # them: "council" alone would make a council-tax question look close to the law.
+        recognised = names_send_idea(question)
+        plain = (
+            dense
+            if recognised or not terms
+            else self.dense(self.embedder.embed_query(base), 1, kinds)
+        )
+        best = max((s for _, s in plain), default=0.0)
         return Retrieval(hits=hits, best_dense=best, direct=bool(direct_ids & set(order)))
-
-
-_NUMBER_PHRASE = re.compile(
-    r"(?i)\b(\d{1,3}|two|three|four|five|six|twelve|fifteen|sixteen|twenty)[\s-]*"
-    r"(working\s+days?|days?|weeks?|months?|years?)\b"
-)
-_WORD_NUMBERS = {
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "twelve": "12",
-    "fifteen": "15",
-    "sixteen": "16",
-    "twenty": "20",
-}
-
-
-def number_phrases(text: str) -> set[str]:
-    """Time limits in a text, normalised: 'six weeks' and '6 week' both give '6 week'."""
-    found = set()
-    for num, unit in _NUMBER_PHRASE.findall(text):
-        n = _WORD_NUMBERS.get(num.lower(), num)
-        found.add(f"{n} {unit.lower().rstrip('s').replace('working ', 'working ')}")
-    return found
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         default=0.03,
         description="Fusion bonus for passages stating a time limit the question names.",
     )
+    deadline_bonus: float = Field(
+        default=0.005,
+        description="Fusion bonus for passages that set a time limit when the question asks one.",
+    )
+    note_share: float = Field(
+        default=0.5,
+        description="Share of an explanatory note's score lent to the section it explains.",
+    )
     experience_prior: float = Field(
         default=0.6, description="Score factor for reports and testimony unless asked about them."
     )
@@ -97,4 +105,12 @@ class Settings(BaseSettings):
         default=False,
         description="Keep (redacted) question text with feedback; off protects children's data.",
     )
-    concurrency_limit: int = Field(default=4, description="Answers computed at once by the app.")
+    concurrency_limit: int = Field(
+        default=2,
+        description="Answers computed at once (one limit for chat, /ask and letters). Without an "
+        "LLM an answer is ~0.1 s of CPU, so more than the cores adds no throughput.",
+    )
+    queue_max_size: int | None = Field(
+        default=64,
+        description="Requests waiting before new ones are told the app is busy (None: no limit).",
+    )
