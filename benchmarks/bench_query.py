@@ -27,10 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
-DEV_SET = ROOT.parent / "shared" / "evals" / "dev.jsonl"
+from _common import DEV_SET, RESULTS, ROOT, load_questions, offline_env, percentiles
 
 COLD_SCRIPT = """
 import json, sys, time
@@ -45,22 +42,6 @@ qa.ask(sys.argv[2])
 t3 = time.perf_counter()
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_answer_s": t3 - t2}))
 """
-
-
-def percentiles(values: Sequence[float]) -> dict[str, float]:
-    """p50 and p95 in milliseconds (numpy's linear interpolation)."""
-    arr = np.asarray(values, dtype=float)
-    return {
-        "p50": float(np.percentile(arr, 50)),
-        "p95": float(np.percentile(arr, 95)),
-        "n": len(arr),
-    }
-
-
-def load_questions(path: Path) -> list[str]:
-    return [
-        json.loads(ln)["question"] for ln in path.read_text(encoding="utf-8").splitlines() if ln
-    ]
 
 
 def time_retriever_parts(retriever: Any, question: str, k: int) -> dict[str, float]:
@@ -96,13 +77,7 @@ def warm_latency(settings: Any, questions: list[str], repeats: int) -> dict[str,
 
 def cold_start(index_dir: Path, question: str) -> dict[str, float]:
     """Seconds from spawning a fresh interpreter to its first answer."""
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "ANONYMIZED_TELEMETRY": "False",
-        "TOKENIZERS_PARALLELISM": "false",
-    }
+    env = offline_env()
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", COLD_SCRIPT, str(index_dir), question],

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs in the venv
+from lxml import etree  # untyped; pyproject sets ignore_missing_imports for mypy
 
 from ingest.text import is_placeholder
 from rag.anchors import anchored_passage, is_included, provision_locator

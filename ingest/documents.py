@@ -42,7 +42,8 @@ def _read_text(path: Path) -> str:
     if b"\x00" in data[:4096]:
         raise IngestError(f"{path.name}: the file is binary, not text")
     try:
-        return data.decode("utf-8")
+        # utf-8-sig drops the byte-order mark Windows editors add, so front matter is found.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IngestError(f"{path.name}: the file is not UTF-8 text") from exc
 
@@ -150,12 +151,13 @@ def collect_documents(sources: list[Source], corpus_dir: Path) -> list[ParsedDoc
         try:
             source = _user_source(path, corpus_dir)
         except IngestError as exc:
+            # Named by its path in the corpus, like every other report line, so it can be found.
             placeholder = Source(
                 source_id=f"user-{path.stem}",
                 title=path.name,
                 short_title=path.name,
                 kind="guidance",
-                filename=path.name,
+                filename=str(path.relative_to(corpus_dir)),
             )
             results.append(ParsedDocument(placeholder, path, error=str(exc)))
             continue

@@ -84,25 +84,19 @@ def parse_numbered_markdown(text: str, source: Source) -> list[Passage]:
     for path, paragraphs in _blocks(_body(text, source)):
         if _skip(path):
             continue
-        number: str | None = None
-        collected: list[str] = []
+        numbered: list[tuple[str, list[str]]] = []
         loose: list[str] = []
-
-        def flush() -> None:
-            if number is not None and collected:
-                passages.append(_passage(source, number, "\n".join(collected), path, len(passages)))
-
         for para in paragraphs:
             m = _NUMBERED.match(para)
             if m:
-                flush()
                 number = m.group(1) or m.group(2) or m.group(3)
-                collected = [_clean_paragraph(m.group(4))]
-            elif number is not None:
-                collected.append(_clean_paragraph(para))
+                numbered.append((number, [_clean_paragraph(m.group(4))]))
+            elif numbered:
+                numbered[-1][1].append(_clean_paragraph(para))
             else:
                 loose.append(_clean_paragraph(para))
-        flush()
+        for number, lines in numbered:
+            passages.append(_passage(source, number, "\n".join(lines), path, len(passages)))
         for chunk in _group(loose):
             passages.append(_passage(source, None, chunk, path, len(passages)))
     return passages

@@ -75,6 +75,8 @@ def _read_pages(path: Path) -> list[list[str]]:
     """Text lines of each page; an unreadable or text-less PDF raises IngestError."""
     if not path.is_file():
         raise IngestError(f"{path}: no such PDF file")
+    if not _has_pdf_header(path):
+        raise IngestError(f"{path.name}: not a PDF (no %PDF- header); is the file misnamed?")
     if not _has_eof_marker(path):
         raise IngestError(f"{path.name}: the PDF is truncated (no %%EOF marker); download it again")
     try:
@@ -90,6 +92,12 @@ def _read_pages(path: Path) -> list[list[str]]:
     if not any(pages):
         raise IngestError(f"{path.name}: the PDF has no text layer (a scan?); OCR it first")
     return pages
+
+
+def _has_pdf_header(path: Path) -> bool:
+    """A PDF starts with %PDF- (readers allow a little junk first); other files are misnamed."""
+    with path.open("rb") as handle:
+        return b"%PDF-" in handle.read(1024)
 
 
 def _has_eof_marker(path: Path) -> bool:

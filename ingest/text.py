@@ -24,7 +24,9 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, object], str]:
     try:
         meta = yaml.safe_load(parts[0][3:]) or {}
     except yaml.YAMLError as exc:
-        raise IngestError(f"{name}: front matter is not valid YAML ({exc.__class__.__name__})")
+        raise IngestError(
+            f"{name}: front matter is not valid YAML ({exc.__class__.__name__})"
+        ) from exc
     if not isinstance(meta, dict):
         raise IngestError(f"{name}: front matter is not a mapping of fields")
     body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""

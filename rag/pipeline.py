@@ -20,7 +20,7 @@ from rag.coverage import uncovered_topic
 from rag.embedding import Embedder, load_embedder
 from rag.errors import GenerationError
 from rag.index import Index, current_build, open_index
-from rag.query import normalise_question
+from rag.query import MAX_QUESTION_CHARS, bare_provision_number, normalise_question
 from rag.retrieve import HybridRetriever, Retrieval, resolve_kinds
 from rag.schema import Answer, Citation, Hit
 from rag.settings import Settings
@@ -33,6 +33,9 @@ ABSTAIN_TEXT = (
     "2014, parts of the SEND Code of Practice and related guidance for England."
 )
 EMPTY_TEXT = "Please type a question about special educational needs and disabilities (SEND)."
+TRUNCATED_NOTE = (
+    "Your question was {n:,} characters long, so only its first {limit:,} characters were read."
+)
 
 
 class Generator(Protocol):
@@ -98,12 +101,17 @@ class SendQA:
         history: Sequence[str] = (),
         use_llm: bool = True,
     ) -> Answer:
-        """Answer one question; never raises for bad input, only for a broken index."""
+        """Answer one question; never raises for bad input.
+
+        Raises IndexMissingError for a broken index and RetrievalError while the passage store
+        (a Chroma server) cannot be reached; the next call tries again, so nothing restarts.
+        """
         request_id = uuid.uuid4().hex[:8]
         t0 = time.perf_counter()
         # Safety checks read the whole raw message: a crisis may come after the length cap.
         crisis = safety.detect_crisis(question or "")
-        text = normalise_question(question or "")
+        whole = normalise_question(question or "", limit=None)
+        text = whole[:MAX_QUESTION_CHARS]
         if not text:
             return Answer(
                 question="",
@@ -114,6 +122,12 @@ class SendQA:
             )
         notice = safety.CRISIS_SIGNPOSTING if crisis else ""
         notes: list[str] = []
+        if len(whole) > MAX_QUESTION_CHARS:
+            notes.append(TRUNCATED_NOTE.format(n=len(whole), limit=MAX_QUESTION_CHARS))
+        number = bare_provision_number(text)
+        if number is not None:
+            text, reading = self._read_bare_number(number)
+            notes.extend([reading] if reading else [])
         jurisdiction = safety.detect_other_jurisdiction(text)
         if jurisdiction:
             return self._finish(
@@ -123,6 +137,7 @@ class SendQA:
                     abstained=True,
                     crisis=crisis,
                     safety_notice=notice,
+                    notes=tuple(notes),
                 ),
                 t0,
                 {},
@@ -137,6 +152,7 @@ class SendQA:
                 abstained=True,
                 crisis=crisis,
                 safety_notice=notice,
+                notes=tuple(notes),
             )
             return self._finish(answer, t0, {}, request_id)
         resolved = resolve_kinds(kinds)
@@ -152,6 +168,7 @@ class SendQA:
                 abstained=True,
                 crisis=crisis,
                 safety_notice=notice,
+                notes=tuple(notes),
             )
             return self._finish(answer, t0, {"retrieve": (t2 - t1) * 1000}, request_id)
         body, citations = compose_extractive_answer(text, retrieval.hits, self._idf)
@@ -177,6 +194,17 @@ class SendQA:
         )
         timings = {"retrieve": (t2 - t1) * 1000, "compose": (t3 - t2) * 1000}
         return self._finish(answer, t0, timings, request_id)
+
+    def _read_bare_number(self, number: str) -> tuple[str, str]:
+        """A question that is only a number ('42'): the Act's section if held, else a regulation."""
+        for word in ("section", "regulation"):
+            if self.retriever.lookup(f"{word} {number}"):
+                other = "regulation" if word == "section" else "section"
+                return f"{word} {number}", (
+                    f"You typed only “{number}”, so I read it as {word} {number}; "
+                    f"ask about '{other} {number}' if you meant that."
+                )
+        return number, ""
 
     def _should_abstain(self, retrieval: Retrieval) -> bool:
         """No named provision, and nothing close enough in meaning: the sources don't answer it."""

@@ -6,7 +6,10 @@ Errors become one clear line on stderr and a non-zero exit code; never a traceba
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -102,8 +105,13 @@ def format_answer(answer: object) -> str:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.generate import generator_from_settings
-    from rag.pipeline import SendQA
+    from rag.pipeline import EMPTY_TEXT, SendQA
+    from rag.query import normalise_question
 
+    if not normalise_question(args.question):
+        # Checked before the model loads: an empty question is a usage error, not an answer.
+        print(f"sendqa: {EMPTY_TEXT}", file=sys.stderr)
+        return EXIT_USAGE
     settings = _settings(args)
     qa = SendQA(settings, generator=generator_from_settings(settings))
     kinds = args.kinds.split(",") if args.kinds else None
@@ -119,9 +127,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _log_to_stderr(level: str) -> None:
+    """Request ids and timings on stderr for whoever runs the app; question text is never logged."""
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
 
+    _log_to_stderr(args.log_level)
     settings = _settings(args)
     if not args.no_ingest:
         from ingest.build import build_index
@@ -235,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--no-ingest", action="store_true", help="fail instead of building an index")
+    p.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        default="info",
+        help="detail logged on stderr (default info: request ids and timings, never questions)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="run a gold question set through sendqa and baselines")
@@ -271,11 +295,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """A terminal that cannot show a character (emoji, curly quotes) gets '?', not a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (tests call this directly)."""
     _quiet_environment()
+    _tolerant_output()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help and on bad usage; return its code
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return int(args.func(args))
     except SendQAError as exc:
@@ -284,3 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sendqa: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`sendqa passages show s.66 | head`): not an error of ours.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops a second error at exit
+        return 0

@@ -37,6 +37,8 @@ from ui.letters import PURPOSES, draft_letter, export_docx, export_markdown
 
 log = logging.getLogger("sendqa.ui")
 
+#: One concurrency group for every event that runs the answer pipeline (chat, /ask, letters).
+ANSWERS = "answers"
 FRIENDLY_ERROR = "Something went wrong on our side; please try again."
 SERVICE_ERROR = (
     "Sorry, the answer service is not available right now. Please try again later; if it keeps "
@@ -199,18 +201,31 @@ def _strip_notice(text: str) -> str:
     return text.replace(f"_{NOT_LEGAL_ADVICE}_", "").strip()
 
 
+def _inert_brackets(text: str) -> str:
+    """Escape Markdown brackets so quoted or generated text cannot form a link or an image."""
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The answer body, escaped, with each [n] linked to its entry in the Sources panel."""
+    """The answer body, escaped, with each [n] linked to its entry in the Sources panel.
+
+    Passages (user-added testimony too) and LLM output are not ours: any other bracket is
+    escaped, so '![x](http://...)' or '[click](javascript:...)' shows as text, never loads.
+    """
     keys = {c.key for c in answer.citations}
     body = html.escape(_strip_notice(answer.text), quote=False)
-
-    def link(m: re.Match[str]) -> str:
+    parts: list[str] = []
+    start = 0
+    for m in _MARKER.finditer(body):
+        parts.append(_inert_brackets(body[start : m.start()]))
         n = int(m.group(1))
-        if n not in keys:
-            return m.group(0)
-        return f'<a href="#source-{n}" class="cite" aria-label="source {n}">[{n}]</a>'
-
-    return _MARKER.sub(link, body)
+        if n in keys:
+            parts.append(f'<a href="#source-{n}" class="cite" aria-label="source {n}">[{n}]</a>')
+        else:
+            parts.append(_inert_brackets(m.group(0)))
+        start = m.end()
+    parts.append(_inert_brackets(body[start:]))
+    return "".join(parts)
 
 
 def answer_chunks(answer: Answer) -> list[str]:
@@ -293,7 +308,8 @@ def citation_json(citation: Citation) -> dict[str, Any]:
 
 def check_question(text: str | None) -> str | None:
     """A message for input that cannot be a question (empty, too long); None when it is fine."""
-    cleaned = (text or "").strip()
+    # Measure what the pipeline will read: zero-width and control characters do not count.
+    cleaned = normalise_question(text or "", limit=None)
     if not cleaned or not any(ch.isalnum() for ch in cleaned):
         return EMPTY_MESSAGE
     if len(cleaned) > MAX_QUESTION_CHARS:
@@ -731,13 +747,15 @@ def _ask_tab(handlers: AskHandlers) -> None:
     inputs = [question, chat, include_reports, past]
     outputs = [chat, question, sources, last, past]
     private: dict[str, Any] = {"api_visibility": "private"}
+    # Every event that runs the pipeline shares one concurrency limit (settings.concurrency_limit).
+    answers: dict[str, Any] = {"concurrency_id": ANSWERS}
     for event in (ask_button.click, question.submit):
-        event(handlers.respond, inputs=inputs, outputs=outputs, **private).then(
+        event(handlers.respond, inputs=inputs, outputs=outputs, **private, **answers).then(
             None, js=SHOW_LATEST_QUESTION, **private
         )
     for button, text in zip(example_buttons, EXAMPLES, strict=True):
         button.click(lambda t=text: t, outputs=question, **private).then(
-            handlers.respond, inputs=inputs, outputs=outputs, **private
+            handlers.respond, inputs=inputs, outputs=outputs, **private, **answers
         ).then(None, js=SHOW_LATEST_QUESTION, **private)
     clear_button.click(
         lambda: ([], "", sources_html(()), {}, [], ""),
@@ -811,7 +829,9 @@ def _caseworker_tab(handlers: LetterHandlers) -> None:
             file_out = gr.File(label="Your file", interactive=False, elem_id="letter-file")
             refs = gr.HTML(elem_id="letter-sources", label="Provisions cited")
     private: dict[str, Any] = {"api_visibility": "private"}
-    draft_button.click(handlers.draft, [purpose, facts], [draft, refs, status], **private)
+    draft_button.click(
+        handlers.draft, [purpose, facts], [draft, refs, status], concurrency_id=ANSWERS, **private
+    )
     md_button.click(lambda t: handlers.export(t, "md"), draft, [file_out, status], **private)
     docx_button.click(lambda t: handlers.export(t, "docx"), draft, [file_out, status], **private)
 
@@ -843,10 +863,25 @@ def build_app(settings: Settings, qa: SendQA | None = None) -> gr.Blocks:
             with gr.Tab("Caseworker", id="caseworker"):
                 _caseworker_tab(letters)
         # Stable names for gradio_client: Client(url).predict(question, api_name="/ask").
-        api(ask.api_ask, api_name="ask", api_description="Answer a SEND question, cited.")
+        api(
+            ask.api_ask,
+            api_name="ask",
+            api_description="Answer a SEND question, cited.",
+            concurrency_id=ANSWERS,
+        )
         api(deadlines.api, api_name="deadlines", api_description="Statutory deadlines.")
-        api(letters.api, api_name="letter", api_description="Draft a cited letter.")
-    app.queue(default_concurrency_limit=settings.concurrency_limit)
+        api(
+            letters.api,
+            api_name="letter",
+            api_description="Draft a cited letter.",
+            concurrency_id=ANSWERS,
+        )
+    # Bounded queue: past max_size a new request is told the app is busy instead of waiting
+    # minutes; the concurrency limit is shared by every event that runs the pipeline.
+    app.queue(
+        default_concurrency_limit=settings.concurrency_limit,
+        max_size=settings.queue_max_size,
+    )
     return app
 
 
@@ -858,15 +893,18 @@ def _auth(settings: Settings) -> tuple[str, str] | None:
     return (user, password) if user and password else None
 
 
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """How the app is launched (tests launch with the same): loopback, login, no share link."""
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": False,
+        "auth": _auth(settings),
+        "show_error": False,
+        "footer_links": ["api", "settings"],
+    }
+
+
 def serve(settings: Settings) -> None:
     """Start the app on settings.host:port (127.0.0.1 by default); never a public share link."""
-    auth = _auth(settings)
-    app = build_app(settings)
-    app.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        share=False,
-        auth=auth,
-        show_error=False,
-        footer_links=["api", "settings"],
-    )
+    build_app(settings).launch(**launch_options(settings))

@@ -1,36 +1,54 @@
-"""One real index (real model, real Chroma) built once per test session and shared."""
+"""The web app launched once per session (``app_url``, ``client``) over the session index.
+
+The index itself (``embedder``, ``built_index``, ``qa``) lives in tests/conftest.py, so the
+integration and LLM tests share one build.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from rag.embedding import Embedder, load_embedder
 from rag.settings import Settings
 
 
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return load_embedder()
+def free_port() -> int:
+    """A port nothing listens on, for an app launched by a test."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
-def built_index(
-    tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path, embedder: Embedder
-) -> Settings:
-    """Settings pointing at an index of the whole shared corpus (built once, ~40 s)."""
-    from ingest.build import build_index
-
-    index_dir = tmp_path_factory.mktemp("index")
-    settings = Settings(index_dir=index_dir, corpus_dir=shared_corpus)
-    build_index(settings, embedder=embedder, progress=False)
-    return settings
+def app_settings(built_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The session index, with feedback going to a temp file (never the real var/)."""
+    feedback = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    return built_index.model_copy(update={"feedback_db": feedback})
 
 
 @pytest.fixture(scope="session")
-def qa(built_index: Settings, embedder: Embedder):  # type: ignore[no-untyped-def]
-    """The full answer pipeline over the session index."""
-    from rag.pipeline import SendQA
+def app_url(app_settings: Settings, qa: Any) -> Iterator[str]:
+    """The web app launched in-process on 127.0.0.1, once for the session."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from ui.app import build_app
 
-    return SendQA(built_index, embedder=embedder)
+    app = build_app(app_settings, qa=qa)
+    port = free_port()
+    app.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url: str) -> Any:
+    """A gradio_client for the launched app's API (/ask, /deadlines, /letter)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)

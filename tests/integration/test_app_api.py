@@ -1,13 +1,12 @@
 """The web app through its Python API: gradio_client against the app launched in-process.
 
-Uses the session index and SendQA from tests/integration/conftest.py (``built_index``, ``qa``).
+Uses the session index, SendQA and launched app from tests/integration/conftest.py
+(``built_index``, ``qa``, ``app_settings``, ``client``).
 """
 
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,39 +24,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 SECTION_42 = "what does section 42 of the Children and Families Act 2014 say?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def app_settings(built_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The session index, with feedback going to a temp file (never the real var/)."""
-    feedback = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
-    return built_index.model_copy(update={"feedback_db": feedback})
-
-
-@pytest.fixture(scope="module")
-def app_url(app_settings: Settings, qa: SendQA) -> Iterator[str]:
-    from ui.app import build_app
-
-    app = build_app(app_settings, qa=qa)
-    port = free_port()
-    app.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
-
-
-@pytest.fixture(scope="module")
-def client(app_url: str) -> Any:
-    from gradio_client import Client
-
-    return Client(app_url, verbose=False)
 
 
 # --- /ask ----------------------------------------------------------------------------------

@@ -7,15 +7,11 @@ Skipped when /usr/bin/chromium is missing (install it with: apt-get install -y c
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from rag.pipeline import SendQA
-from rag.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -36,28 +32,6 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 SECTION_42 = "What does section 42 of the Children and Families Act 2014 say?"
 TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def app_url(
-    built_index: Settings, qa: SendQA, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    from ui.app import build_app
-
-    feedback = tmp_path_factory.mktemp("browser-feedback") / "feedback.sqlite3"
-    app = build_app(built_index.model_copy(update={"feedback_db": feedback}), qa=qa)
-    port = free_port()
-    app.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,9 @@ def test_named_provisions(question: str, found: list[tuple[str, str]]) -> None:
 
 
 def test_provision_urls_and_labels() -> None:
-    assert provision_url(CFA, "s.42(2)") == "https://www.legislation.gov.uk/ukpga/2014/6/section/42/2"
+    assert (
+        provision_url(CFA, "s.42(2)") == "https://www.legislation.gov.uk/ukpga/2014/6/section/42/2"
+    )
     assert provision_url(CFA, "sch.2 para.3") == (
         "https://www.legislation.gov.uk/ukpga/2014/6/schedule/2/paragraph/3"
     )

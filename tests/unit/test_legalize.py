@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from ingest.legalize import parse_legalize_markdown
 from ingest.manifest import load_manifest
 from rag.schema import Passage, Source

@@ -233,3 +233,10 @@ def test_garbage_file_raises_ingest_error(tmp_path: Path) -> None:
     broken.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n%%EOF\n")
     with pytest.raises(IngestError, match="not_a.pdf"):
         parse_numbered_pdf(broken, SOURCE)
+
+
+def test_misnamed_file_is_not_called_a_truncated_pdf(tmp_path: Path) -> None:
+    misnamed = tmp_path / "photo.pdf"
+    misnamed.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(IngestError, match=r"photo.pdf: not a PDF"):
+        parse_numbered_pdf(misnamed, SOURCE)
