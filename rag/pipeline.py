@@ -210,7 +210,12 @@ class SendQA:
         """No named provision, and nothing close enough in meaning: the sources don't answer it."""
         if retrieval.direct:
             return False
-        return not retrieval.hits or retrieval.best_dense < self.settings.abstain_threshold
+        threshold = (
+            self.settings.abstain_threshold_in_scope
+            if retrieval.in_scope
+            else self.settings.abstain_threshold
+        )
+        return not retrieval.hits or retrieval.best_dense < threshold
 
     def _finish(
         self, answer: Answer, t0: float, timings: dict[str, float], request_id: str

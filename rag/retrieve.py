@@ -27,7 +27,7 @@ from rag.timing import (
     stems,
     time_limit_events,
 )
-from rag.vocabulary import names_send_idea, statutory_terms
+from rag.vocabulary import names_send_idea, names_send_system, statutory_terms
 
 ACT_SOURCES = {"equality": "ukpga-2010-15"}
 DEFAULT_ACT = "ukpga-2014-6"
@@ -49,6 +49,7 @@ class Retrieval:
     hits: tuple[Hit, ...]
     best_dense: float
     direct: bool
+    in_scope: bool = False  # the question uses words of the SEND system (EHCP, tribunal)
 
 
 def resolve_kinds(names: Sequence[str] | None) -> tuple[SourceKind, ...] | None:
@@ -272,4 +273,9 @@ class HybridRetriever:
             else self.dense(self.embedder.embed_query(base), 1, kinds)
         )
         best = max((s for _, s in plain), default=0.0)
-        return Retrieval(hits=hits, best_dense=best, direct=bool(direct_ids & set(order)))
+        return Retrieval(
+            hits=hits,
+            best_dense=best,
+            direct=bool(direct_ids & set(order)),
+            in_scope=names_send_system(question),
+        )

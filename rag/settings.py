@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         description="Best dense similarity below which the sources are judged not to answer.",
     )
 
+    abstain_threshold_in_scope: float = Field(
+        default=0.35,
+        description="The same threshold for a question in the SEND system's own words (EHCP, "
+        "tribunal): known gaps are caught by name, so these need less similarity.",
+    )
+
     # Chroma
     chroma_url: str | None = Field(
         default=None,

@@ -44,7 +44,7 @@ TERMS: tuple[Term, ...] = (
         "plan",
     ),
     _term(
-        rf"\b{_NOT}\s+(?:to\s+)?(?:assess|do an assessment|carry out an assessment)\w*|"
+        rf"\b{_NOT}\s+(?:to\s+)?(?:an?\s+)?(?:assess|do an assessment|carry out an assessment)\w*|"
         r"\byes or no\b|\bwhether (?:to|they(?:'ll| will)?|or not to) (?:assess|do the assessment)",
         "decision whether or not to secure an EHC needs assessment; must secure an EHC needs "
         "assessment if the child or young person has or may have special educational needs and "
@@ -195,6 +195,7 @@ TERMS: tuple[Term, ...] = (
     ),
     _term(
         r"\b(?:mov\w*|moved)\s+(?:house|area|county|to another (?:council|county|area|la))\b|"
+        r"\bmov(?:e|es|ing|ed) from \w+ to \w+|"
         r"\bnew (?:council|local authority|la)\b",
         "transfer of the EHC plan to the new local authority when the child moves",
     ),
@@ -227,13 +228,60 @@ TERMS: tuple[Term, ...] = (
         "the finalised EHC plan must be issued within 20 weeks of receiving a request for an EHC "
         "needs assessment",
     ),
+    _term(
+        r"\bdirect payments?\b|"
+        r"\bpaid (?:straight|directly|direct) to (?:us|me|the family|parents)\b|"
+        r"\b(?:employ|hire|pay)\w* (?:his|her|their|our|a) own\b",
+        "direct payments: a personal budget paid to the child's parent or the young person to "
+        "secure the provision",
+    ),
+    _term(
+        r"\bexceptions?\b|\b(?:doesn'?t|does not|don'?t) (?:count|apply)\b|\bholidays?\b|"
+        r"\bbereavement\b|\billness\b",
+        "the local authority need not comply with the time limit if it is impractical because "
+        "of exceptional personal circumstances or the school or institution being closed",
+    ),
+    _term(
+        r"\b(?:ask|request|apply|applied|asked)\w*\s+(?:for\s+)?(?:an?\s+)?(?:ehc\s+)?(?:needs\s+)?"
+        r"assessment\b|\bwho can (?:ask|request|apply)\b",
+        "a request for an EHC needs assessment may be made by the child's parent, the young "
+        "person or a person acting on behalf of a school or post-16 institution",
+    ),
+    _term(
+        r"\b(?:tell|told|inform\w*|let (?:me|us) know|notify)\b.{0,40}\bappeal",
+        "notify the parent or young person of the right to appeal to the First-tier Tribunal, "
+        "the time limits for doing so, mediation and disagreement resolution",
+    ),
+    _term(
+        r"\bwhat does\b.{0,40}\bmean\b|\bwhat is meant by\b|\bmeaning of\b|\bdefinition of\b",
+        "interpretation: in this Part ... means",
+    ),
+    _term(
+        r"\bindependent (?:special )?(?:school|college)\b|\bnon-maintained\b|\bprivate school\b",
+        "school or other institution within subsection (3): maintained school, Academy, "
+        "non-maintained special school, independent school approved under section 41",
+    ),
     _term(r"\bcouncil\b", "local authority", generic=True),
+)
+
+#: Words that only come up about the SEND system: a question using them is in scope even when
+#: its wording is far from the law's (abstention then needs less similarity to answer).
+_SEND_SYSTEM = re.compile(
+    r"(?i)\b(?:ehc\s?n?a?p?s?|education,? health and care|sen|send|special educational|senco|"
+    r"sendiass|sendist|tribunal|annual review|needs assessment|personal budget|direct payments?|"
+    r"local offer|mediation|named school|section [b-k]|draft plan|children and families act|"
+    r"code of practice|\d+ weeks? (?:limit|deadline))\b"
 )
 
 
 def statutory_terms(question: str) -> list[str]:
     """The statutory phrasing of every idea the question names, in glossary order."""
     return [term.statutory for term in TERMS if term.pattern.search(question)]
+
+
+def names_send_system(question: str) -> bool:
+    """True when the question uses words that only belong to the SEND system (EHCP, SENCO)."""
+    return bool(_SEND_SYSTEM.search(question))
 
 
 def names_send_idea(question: str) -> bool:

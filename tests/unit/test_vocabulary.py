@@ -6,7 +6,7 @@ import pytest
 
 from rag.query import legal_part
 from rag.timing import asks_about_time, number_phrases, states_time_limit, time_limit_events
-from rag.vocabulary import TERMS, names_send_idea, statutory_terms
+from rag.vocabulary import TERMS, names_send_idea, names_send_system, statutory_terms
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,11 @@ from rag.vocabulary import TERMS, names_send_idea, statutory_terms
         ("Is autism counted as a disability?", "substantial and long-term"),
         ("Does a school have to have a SENCO?", "SEN co-ordinator"),
         ("She moves up to secondary next year", "transfer between phases"),
+        ("We are moving from Derbyshire to Nottinghamshire", "new local authority"),
+        ("can the money be paid straight to us?", "direct payments"),
+        ("can we ask for an EHC needs assessment before reception?", "request for an EHC"),
+        ("did they have to tell me I could appeal?", "right to appeal"),
+        ("Are there exceptions to the 20 weeks?", "need not comply with the time limit"),
     ],
 )
 def test_parents_words_get_the_statutory_phrase(question: str, phrase: str) -> None:
@@ -90,3 +95,17 @@ def test_crisis_sentences_are_left_out_of_the_search_but_not_the_rest() -> None:
     kept = legal_part(question)
     assert "alive" not in kept and "EHC assessment" in kept
     assert legal_part("he doesnt want to be alive anymore") == "he doesnt want to be alive anymore"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("LA says the 20 week limit doesn't count", True),
+        ("our EHCP annual review", True),
+        ("can I appeal to the tribunal?", True),
+        ("Do we get money off our council tax because our son is autistic?", False),
+        ("Can I get a refund on my car insurance?", False),
+    ],
+)
+def test_words_of_the_send_system(question: str, expected: bool) -> None:
+    assert names_send_system(question) is expected
