@@ -261,6 +261,58 @@ TERMS: tuple[Term, ...] = (
         "school or other institution within subsection (3): maintained school, Academy, "
         "non-maintained special school, independent school approved under section 41",
     ),
+    _term(
+        r"\b(?:views|wishes|opinions?|voice)\b.{0,40}\b(?:ignor\w*|listen\w*|count|matter|heard|"
+        r"taken into account)\b|\b(?:ignor\w*|listen\w* to|hear)\b.{0,30}\b(?:views|wishes|"
+        r"what (?:\w+ ){0,3}(?:wants?|says?|thinks?))\b",
+        "must have regard to the views, wishes and feelings of the child and his or her parent, "
+        "or the young person, and their participation in decisions",
+    ),
+    _term(
+        r"\bmainstream\b.{0,60}\bspecial (?:school|unit)\b|\bspecial (?:school|unit)\b.{0,60}"
+        r"\bmainstream\b|\bright to (?:a )?mainstream\b",
+        "must secure that the plan provides for the child to be educated in a mainstream school "
+        "unless that is incompatible with the wishes of the parent or the provision of "
+        "efficient education for others",
+    ),
+    _term(
+        r"\b(?:free|independent|impartial)\s+(?:legal\s+)?(?:advice|help|support)\b|\bsendiass\b|"
+        r"\bwho can (?:help|advise)\b",
+        "must arrange for children, young people and parents to be provided with advice and "
+        "information about special educational needs",
+    ),
+    _term(
+        r"\b(?:stop|end|lose|cut|withdraw)\w*\b.{0,40}\b(?:meantime|meanwhile|while|during|"
+        r"pending)\b.{0,20}\bappeal|\bpending (?:the |an )?appeal\b",
+        "must continue to maintain the EHC plan until the time for appealing has expired or the "
+        "appeal has been concluded",
+    ),
+    _term(
+        r"\b(?:youth custody|young offender|detained|secure (?:unit|children'?s home)|prison)\b",
+        "child or young person detained in youth accommodation; appropriate person; "
+        "detained persons",
+    ),
+    _term(
+        r"\bsen (?:information )?report\b|\bsen(?:d)? policy\b|\bschool'?s? (?:sen|send) "
+        r"(?:information|policy)\b",
+        "governing body must prepare a report containing SEN information",
+    ),
+    _term(
+        r"\bnot enough (?:school )?places\b|\bsufficien\w*\b|\bno (?:suitable )?places?\b",
+        "must keep under review the educational provision and social care provision made in its "
+        "area and whether it is sufficient",
+    ),
+    _term(
+        r"\b(?:over|after|past|turn\w*|reach\w*) (?:18|19|nineteen|eighteen)\b|\bpost-?19\b|"
+        r"\buntil (?:he|she|they)(?:'s| is| are)? 25\b|\bup to 25\b",
+        "may continue to maintain an EHC plan for a young person until the end of the academic "
+        "year in which the young person attains the age of 25",
+    ),
+    _term(
+        r"\b(?:lacks?|lacking|no) (?:mental )?capacity\b|\bmental capacity\b|\bcan'?t make "
+        r"(?:his|her|their) own decisions\b",
+        "where the parent or young person lacks capacity: modifications; representative",
+    ),
     _term(r"\bcouncil\b", "local authority", generic=True),
 )
 

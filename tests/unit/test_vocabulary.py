@@ -27,6 +27,10 @@ from rag.vocabulary import TERMS, names_send_idea, names_send_system, statutory_
         ("can we ask for an EHC needs assessment before reception?", "request for an EHC"),
         ("did they have to tell me I could appeal?", "right to appeal"),
         ("Are there exceptions to the 20 weeks?", "need not comply with the time limit"),
+        ("Nobody listens to what my son wants", "views, wishes and feelings"),
+        ("they want a special school but we want mainstream", "educated in a mainstream"),
+        ("will his support be cut while the appeal is going on?", "continue to maintain"),
+        ("My son is 19. Can his EHCP carry on until he is 25?", "attains the age of 25"),
     ],
 )
 def test_parents_words_get_the_statutory_phrase(question: str, phrase: str) -> None:
