@@ -172,6 +172,13 @@ def _lead_excerpt(quote: str, question: str, limit: int = 300) -> str:
     sentences = _sentences(quote)
     first = sentences[0] if sentences else quote
     if len(first) <= limit:
+        # A lead-in ending "—" or ":" says nothing without its list: bring the items in.
+        for item in sentences[1:]:
+            if not first.rstrip().endswith(("—", ":", ";", ",", "or", "and")):
+                break
+            if len(first) + len(item) + 1 > limit:
+                return f"{first} …"
+            first = f"{first} {item}"
         return first
     span = None
     if asks_about_time(question):

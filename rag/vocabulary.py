@@ -313,6 +313,31 @@ TERMS: tuple[Term, ...] = (
         r"(?:his|her|their) own decisions\b",
         "where the parent or young person lacks capacity: modifications; representative",
     ),
+    _term(
+        r"\bwhat (?:is|are|exactly is) (?:an? |the )?(?:ehc ?ps?|ehc plans?|education,? health and "
+        r"care plans?)\b|\bwhat does (?:an? )?(?:ehc ?p|ehc plan) (?:do|mean|contain)\b",
+        "for the purposes of this Part, an EHC plan is a plan specifying the child's or young "
+        "person's special educational needs, the outcomes sought, the special educational "
+        "provision, health care provision and social care provision",
+    ),
+    _term(
+        r"\bwhat (?:is|are|counts as|does) (?:sen|send|special educational needs?)\b|"
+        r"\b(?:definition|meaning) of (?:sen|special educational needs?)\b|"
+        r"\b(?:count|counts|qualify|qualifies) as (?:having )?(?:sen|special educational needs)\b",
+        "a child or young person has special educational needs if he or she has a learning "
+        "difficulty or disability which calls for special educational provision",
+    ),
+    _term(
+        r"\bwhat (?:is|counts as) (?:special educational )?provision\b|"
+        r"\b(?:additional to|different from)\b",
+        "special educational provision is educational or training provision that is additional "
+        "to, or different from, that made generally for others of the same age",
+    ),
+    _term(
+        r"\bwhat (?:is|happens in) (?:an? |the )?(?:ehc )?needs assessment\b",
+        "an EHC needs assessment is an assessment of the educational, health care and social "
+        "care needs of a child or young person",
+    ),
     _term(r"\bcouncil\b", "local authority", generic=True),
 )
 

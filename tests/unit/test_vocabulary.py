@@ -31,6 +31,8 @@ from rag.vocabulary import TERMS, names_send_idea, names_send_system, statutory_
         ("they want a special school but we want mainstream", "educated in a mainstream"),
         ("will his support be cut while the appeal is going on?", "continue to maintain"),
         ("My son is 19. Can his EHCP carry on until he is 25?", "attains the age of 25"),
+        ("What is an EHC plan?", "an EHC plan is a plan specifying"),
+        ("what counts as special educational needs?", "learning difficulty or disability"),
     ],
 )
 def test_parents_words_get_the_statutory_phrase(question: str, phrase: str) -> None:
