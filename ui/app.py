@@ -206,7 +206,7 @@ def _inert_brackets(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def answer_markdown(answer: Answer) -> str:
+def answer_markdown(answer: Answer, id_prefix: str = "source") -> str:
     """The answer body, escaped, with each [n] linked to its entry in the Sources panel.
 
     Passages (user-added testimony too) and LLM output are not ours: any other bracket is
@@ -220,7 +220,9 @@ def answer_markdown(answer: Answer) -> str:
         parts.append(_inert_brackets(body[start : m.start()]))
         n = int(m.group(1))
         if n in keys:
-            parts.append(f'<a href="#source-{n}" class="cite" aria-label="source {n}">[{n}]</a>')
+            parts.append(
+                f'<a href="#{id_prefix}-{n}" class="cite" aria-label="source {n}">[{n}]</a>'
+            )
         else:
             parts.append(_inert_brackets(m.group(0)))
         start = m.end()
@@ -228,10 +230,10 @@ def answer_markdown(answer: Answer) -> str:
     return "".join(parts)
 
 
-def answer_chunks(answer: Answer) -> list[str]:
+def answer_chunks(answer: Answer, id_prefix: str = "source") -> list[str]:
     """The answer in the order it is streamed: crisis banner, then paragraph by paragraph."""
     chunks = [crisis_banner_html(answer.safety_notice)] if answer.crisis else []
-    chunks += [p for p in answer_markdown(answer).split("\n\n") if p.strip()]
+    chunks += [p for p in answer_markdown(answer, id_prefix).split("\n\n") if p.strip()]
     chunks += [f"_{esc(note)}_" for note in answer.notes]
     return chunks
 
@@ -354,10 +356,17 @@ class AskHandlers:
         chat: Chat | None,
         include_reports: bool,
         past: list[str] | None,
+        last: dict[str, Any] | None = None,
     ) -> Iterator[tuple[Chat, str, str, dict[str, Any], list[str]]]:
-        """Stream one answer into the chat: banner first, then the answer paragraph by paragraph."""
+        """Stream one answer into the chat: banner first, then the answer paragraph by paragraph.
+
+        Each answer's [n] links to its own sources (ids a1-source-1, a2-source-1, ...), and the
+        panel keeps earlier answers' sources below the latest, so scrolling back to an earlier
+        answer and tapping [2] never shows another answer's source.
+        """
         chat = list(chat or [])
         past = list(past or [])
+        panels: list[str] = list((last or {}).get("panels", []))
         problem = check_question(message)
         if problem:
             chat.append({"role": "assistant", "content": problem})
@@ -375,22 +384,28 @@ class AskHandlers:
             chat[-1] = {"role": "assistant", "content": _failure_message(exc)}
             yield [*chat], "", gr.skip(), gr.skip(), past
             return
+        turn = len(panels) + 1
+        prefix = f"a{turn}-source"
         shown: list[str] = []
-        for chunk in answer_chunks(answer):
+        for chunk in answer_chunks(answer, prefix):
             shown.append(chunk)
             chat[-1] = {"role": "assistant", "content": "\n\n".join(shown)}
             yield [*chat], "", gr.skip(), gr.skip(), past
-        last = {
-            "anchors": [c.passage.anchor.label for c in answer.citations],
-            "timings": dict(answer.timings_ms),
-            "question": text,
-        }
         empty = (
             "No sources: the law and guidance sendqa holds did not answer this question."
             if answer.abstained
             else "No sources for this answer."
         )
-        yield [*chat], "", sources_html(answer.citations, empty=empty), last, [*past, text]
+        heading = "Sources" if turn == 1 else f"Sources for answer {turn}"
+        panel = sources_html(answer.citations, empty=empty, id_prefix=prefix, heading=heading)
+        last = {
+            "anchors": [c.passage.anchor.label for c in answer.citations],
+            "timings": dict(answer.timings_ms),
+            "question": text,
+            "panels": [*panels, panel],
+        }
+        # Latest answer's sources first; earlier answers' below, so their links still resolve.
+        yield [*chat], "", "".join([panel, *reversed(panels)]), last, [*past, text]
 
     def api_ask(self, question: str, include_reports: bool = False) -> dict[str, Any]:
         """JSON for /ask: answer text, citations, abstained and crisis; never raises."""
@@ -744,7 +759,7 @@ def _ask_tab(handlers: AskHandlers) -> None:
             feedback_status = gr.Markdown(elem_id="feedback-status")
     past = gr.State([])
     last = gr.State({})
-    inputs = [question, chat, include_reports, past]
+    inputs = [question, chat, include_reports, past, last]
     outputs = [chat, question, sources, last, past]
     private: dict[str, Any] = {"api_visibility": "private"}
     # Every event that runs the pipeline shares one concurrency limit (settings.concurrency_limit).

@@ -205,9 +205,28 @@ def test_chat_streams_crisis_banner_before_the_answer(qa: SendQA, app_settings: 
     assert "116 123" in contents[1]
     final_chat, _, sources, last, past = steps[-1]
     assert final_chat[-1]["content"].startswith('<div class="crisis-banner"')
-    assert 'href="#source-1"' in final_chat[-1]["content"]
-    assert 'id="source-1"' in sources and "<mark>" in sources
+    assert 'href="#a1-source-1"' in final_chat[-1]["content"]
+    assert 'id="a1-source-1"' in sources and "<mark>" in sources
     assert past == [question] and last["anchors"]
+
+
+def test_each_answer_links_to_its_own_sources(qa: SendQA, app_settings: Settings) -> None:
+    """Tapping [1] under an earlier answer shows that answer's source, not the latest one's."""
+    from ui.app import AskHandlers
+    from ui.feedback import FeedbackStore
+
+    handlers = AskHandlers(qa, FeedbackStore(app_settings.feedback_db))
+    first = list(handlers.respond("What does section 42 say?", [], False, []))[-1]
+    chat, _, _, last, past = first
+    second = list(handlers.respond("reg 13 SEND regs", chat, False, past, last))[-1]
+    chat, _, sources, last, past = second
+    assert 'href="#a1-source-1"' in chat[1]["content"]
+    assert 'href="#a2-source-1"' in chat[3]["content"]
+    latest, earlier = sources.index('id="a2-source-1"'), sources.index('id="a1-source-1"')
+    assert latest < earlier  # the latest answer's sources come first
+    assert "reg.13" in sources[latest : latest + 600]
+    assert "s.42" in sources[earlier : earlier + 600]
+    assert "Sources for answer 2" in sources and len(last["panels"]) == 2
 
 
 def test_chat_escapes_user_text(qa: SendQA, app_settings: Settings) -> None:

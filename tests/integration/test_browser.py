@@ -84,10 +84,10 @@ def test_phone_answer_links_to_its_source(browser: Any, app_url: str) -> None:
     ask(page, SECTION_42)
     page.wait_for_selector("#sources li.source")
     cite = page.locator('#chat [data-testid="bot"] a.cite').first
-    assert cite.get_attribute("href") == "#source-1"
+    assert cite.get_attribute("href") == "#a1-source-1"
     shot(page, "phone-answer.png")
     cite.click()
-    source = page.locator("#source-1")
+    source = page.locator("#a1-source-1")
     source.wait_for()
     page.wait_for_timeout(500)
     assert source.is_visible()
