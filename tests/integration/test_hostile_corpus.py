@@ -189,7 +189,7 @@ def test_injected_testimony_renders_as_inert_labelled_quotation(hostile_qa: Send
     for shown in (reply, sources):
         assert not re.search(r"(?i)<\s*(script|img)|!\[|(?<!\\)\]\(", shown), shown[:600]
         hrefs = re.findall(r'href="([^"]*)"', shown)
-        assert all(h.startswith(("#source-", "http://", "https://")) for h in hrefs), hrefs
+        assert all(re.match(r"#a\d+-source-\d+$|https?://", h) for h in hrefs), hrefs
 
 
 # --- the optional LLM step, with a fake chat model at the edge ------------------------------
