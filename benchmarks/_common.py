@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,3 +44,10 @@ def load_questions(path: Path) -> list[str]:
     return [
         json.loads(ln)["question"] for ln in path.read_text(encoding="utf-8").splitlines() if ln
     ]
+
+
+def write_record(record: dict[str, Any], out: Path) -> Path:
+    """Write a benchmark's record as indented JSON, creating the results folder."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return out

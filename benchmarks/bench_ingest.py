@@ -13,7 +13,6 @@ Writes ``benchmarks/results/bench_ingest.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -24,8 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+from _common import RESULTS, write_record
 
 
 def parse_passages(settings: Any) -> tuple[list[Any], float]:
@@ -180,10 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench_ingest: {exc}", file=sys.stderr)
         return 1
     print_table(record)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten {out}")
+    print(f"\nwritten {write_record(record, Path(args.out))}")
     return 0
 
 

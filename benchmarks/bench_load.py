@@ -17,7 +17,6 @@ Writes ``benchmarks/results/bench_load.json`` (summary and every request) and
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -37,7 +36,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import DEV_SET, OFFLINE, RESULTS, ROOT, load_questions, offline_env, percentiles
+from _common import (
+    DEV_SET,
+    OFFLINE,
+    RESULTS,
+    ROOT,
+    load_questions,
+    offline_env,
+    percentiles,
+    write_record,
+)
 
 
 @dataclass
@@ -305,9 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record["loadavg_after"] = list(os.getloadavg())
     record["summary"] = summarise(run, args.users, args.duration)
     record["requests"] = [asdict(r) for r in run["requests"]]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    out = write_record(record, Path(args.out))
     report = markdown(record)
     out.with_suffix(".md").write_text(report, encoding="utf-8")
     print(report)

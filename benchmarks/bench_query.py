@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import DEV_SET, RESULTS, ROOT, load_questions, offline_env, percentiles
+from _common import (
+    DEV_SET,
+    RESULTS,
+    ROOT,
+    load_questions,
+    offline_env,
+    percentiles,
+    write_record,
+)
 
 COLD_SCRIPT = """
 import json, sys, time
@@ -265,10 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench_query: {exc}", file=sys.stderr)
         return 1
     print_tables(record)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten {out}")
+    print(f"\nwritten {write_record(record, Path(args.out))}")
     return 0
 
 
