@@ -7,7 +7,7 @@ paraphrase ("won't issue a plan"). Reciprocal rank fusion needs no score calibra
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,7 @@ from rag.timing import (
     stems,
     time_limit_events,
 )
-from rag.vocabulary import names_send_idea, names_send_system, statutory_terms
+from rag.vocabulary import named_terms, names_send_system
 
 ACT_SOURCES = {"equality": "ukpga-2010-15"}
 DEFAULT_ACT = "ukpga-2014-6"
@@ -100,6 +100,10 @@ class HybridRetriever:
             for p in index.ordered
             if states_time_limit(p.text)
         }
+        # Durations each passage states, read once here rather than on every question.
+        self._durations = {
+            p.passage_id: found for p in index.ordered if (found := number_phrases(p.text))
+        }
 
     def _link_notes(self) -> dict[str, list[str]]:
         """Passage ids of the provisions each explanatory note paragraph explains."""
@@ -127,12 +131,7 @@ class HybridRetriever:
             return
         notes = [pid for pid in fused if self._explained.get(pid)]
         targets = {t for pid in notes for t in self._explained[pid]}
-        unknown = [t for t in targets if t not in dense_score]
-        if unknown:
-            stored = self.index.store.passage_vectors(unknown)
-            dense_score.update(
-                {pid: max(float(v @ vector) for v in vs) for pid, vs in stored.items()}
-            )
+        self._score_unseen(targets, vector, dense_score)
         lent: dict[str, float] = {}
         for pid in notes:
             section = [t for t in self._explained[pid] if t in dense_score]
@@ -142,6 +141,17 @@ class HybridRetriever:
             lent[best] = max(lent.get(best, 0.0), share * fused[pid])
         for pid, extra in lent.items():
             fused[pid] = fused.get(pid, 0.0) + extra
+
+    def _score_unseen(
+        self, ids: Iterable[str], vector: np.ndarray, dense_score: dict[str, float]
+    ) -> None:
+        """Dense scores for passages the dense list did not return (their best window)."""
+        unseen = [pid for pid in ids if pid not in dense_score]
+        if unseen:
+            stored = self.index.store.passage_vectors(unseen)
+            dense_score.update(
+                {pid: max(float(v @ vector) for v in vs) for pid, vs in stored.items()}
+            )
 
     def lookup(self, question: str, kinds: Sequence[str] | None = None) -> list[Passage]:
         """Passages at the provisions the question names ('section 42', 'reg 13(2)', '9.14')."""
@@ -191,7 +201,7 @@ class HybridRetriever:
         bonus = self.settings.number_bonus
         for pid in list(fused):
             p = self.index.passages[pid]
-            if phrases and phrases & number_phrases(p.text):
+            if phrases and phrases & self._durations.get(pid, set()):
                 fused[pid] += bonus
             if about_time and pid in self._time_limits:
                 fused[pid] += self.settings.deadline_bonus
@@ -225,7 +235,8 @@ class HybridRetriever:
         k = k or self.settings.top_k
         cand = max(self.settings.candidate_k, k)
         base = expand_query(legal_part(question))
-        terms = statutory_terms(question)
+        named = named_terms(question)
+        terms = [term.statutory for term in named]
         query = f"{base} ({'; '.join(terms)})" if terms else base
         vector = self.embedder.embed_query(query)
         dense = self.dense(vector, cand, kinds)
@@ -246,12 +257,7 @@ class HybridRetriever:
             pid for pid, _ in sorted(fused.items(), key=lambda kv: -kv[1]) if pid not in order
         ]
         order = order[:k]
-        missing = [pid for pid in order if pid not in dense_score]
-        if missing:
-            stored = self.index.store.passage_vectors(missing)
-            dense_score.update(
-                {pid: max(float(v @ vector) for v in vs) for pid, vs in stored.items()}
-            )
+        self._score_unseen(order, vector, dense_score)
         direct_ids = {p.passage_id for p in direct}
         hits = tuple(
             Hit(
@@ -266,7 +272,7 @@ class HybridRetriever:
         )
         # Abstention reads the parent's own words unless the glossary recognised a SEND idea in
         # them: "council" alone would make a council-tax question look close to the law.
-        recognised = names_send_idea(question)
+        recognised = any(not term.generic for term in named)
         plain = (
             dense
             if recognised or not terms

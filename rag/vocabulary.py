@@ -351,9 +351,14 @@ _SEND_SYSTEM = re.compile(
 )
 
 
+def named_terms(question: str) -> list[Term]:
+    """Every glossary entry the question names, in glossary order (one pass over the glossary)."""
+    return [term for term in TERMS if term.pattern.search(question)]
+
+
 def statutory_terms(question: str) -> list[str]:
     """The statutory phrasing of every idea the question names, in glossary order."""
-    return [term.statutory for term in TERMS if term.pattern.search(question)]
+    return [term.statutory for term in named_terms(question)]
 
 
 def names_send_system(question: str) -> bool:
@@ -363,4 +368,4 @@ def names_send_system(question: str) -> bool:
 
 def names_send_idea(question: str) -> bool:
     """True when the question names an idea of SEND law that the glossary knows."""
-    return any(term.pattern.search(question) for term in TERMS if not term.generic)
+    return any(not term.generic for term in named_terms(question))
