@@ -84,7 +84,7 @@ def number_phrases(text: str, limits_only: bool = False) -> set[str]:
         ):
             continue
         n = _WORD_NUMBERS.get(num.lower(), num)
-        found.add(f"{n} {unit.lower().rstrip('s').replace('working ', 'working ')}")
+        found.add(f"{n} {unit.lower().rstrip('s')}")
     return found
 
 
