@@ -2,9 +2,9 @@
 
 Output folder (default ``evals/results/<UTC timestamp>/``)::
 
-    metrics.json        {"set", "n", "systems": {name: {hit@k, recall@5, mrr, ...}}}
+    metrics.json        {"set", "n", "counts", "systems": {name: {hit@k, recall@5, mrr, ...}}}
     per_question.jsonl  one row per question and system, with why it failed
-    report.md           the metrics table, per-stage latency and the two plots below
+    report.md           the main and secondary metrics tables, per-stage latency, the plots
     hit_at_k.png        hit@k curves (k = 1..10) per system
     latency.png         latency distribution per system
 
@@ -20,15 +20,50 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evals import metrics
-from evals.systems import NaiveOptions, System, SystemResult, make_systems
+from evals.systems import (
+    SYSTEM_DESCRIPTIONS,
+    NaiveOptions,
+    System,
+    SystemResult,
+    make_systems,
+)
 from rag.errors import SendQAError
 from rag.settings import PROJECT_ROOT, Settings
 
 DEFAULT_RESULTS = PROJECT_ROOT / "evals" / "results"
-DEFAULT_SYSTEMS = ("sendqa", "naive_langchain", "bm25", "dense")
+DEFAULT_SYSTEMS = (
+    "sendqa",
+    "bare_hybrid",
+    "naive_langchain",
+    "naive_langchain_scoped",
+    "bm25",
+    "dense",
+)
+#: The report's first table: what a reader needs to compare the systems at a glance.
+MAIN_KEYS = (
+    "hit@1",
+    "hit@5",
+    "mrr",
+    "cited_expected",
+    "abstention_unanswerable",
+    "crisis_recall",
+    "crisis_false_alarm_rate",
+)
+#: The report's second table.
+OTHER_KEYS = (
+    "hit@3",
+    "hit@10",
+    "recall@5",
+    "key_fact_coverage",
+    "citation_validity",
+    "citation_precision",
+    "abstention_accuracy",
+    "abstention_answerable_wrongly",
+)
+#: Every metric metrics.json holds per system, besides ``latency_ms``.
 METRIC_KEYS = (
     "hit@1",
     "hit@3",
@@ -39,9 +74,25 @@ METRIC_KEYS = (
     "key_fact_coverage",
     "citation_validity",
     "citation_precision",
+    "cited_expected",
     "abstention_accuracy",
+    "abstention_unanswerable",
+    "abstention_answerable_wrongly",
     "crisis_recall",
+    "crisis_false_alarm_rate",
 )
+_HEADERS = {
+    "mrr": "MRR",
+    "cited_expected": "cited expected",
+    "abstention_unanswerable": "abstained (unanswerable)",
+    "abstention_answerable_wrongly": "abstained (answerable)",
+    "crisis_recall": "crisis recall",
+    "crisis_false_alarm_rate": "crisis false alarms",
+    "key_fact_coverage": "key facts",
+    "citation_validity": "citation validity",
+    "citation_precision": "citation precision",
+    "abstention_accuracy": "abstention accuracy",
+}
 
 
 class GoldSetError(SendQAError):
@@ -58,21 +109,41 @@ class ExpectedAnchor(BaseModel):
 
 
 class GoldItem(BaseModel):
-    """One gold question, as specified in ../shared/evals/README.md."""
+    """One gold question, as specified in ../shared/evals/README.md.
+
+    A safety-only item is just ``{id, question, crisis}`` (``category`` optional): it has no
+    ``answerable``, ``expected`` or ``key_facts`` and is scored only for crisis signposting.
+    An item with some of those three but not all is a mistake and is refused.
+    """
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
     id: str = Field(min_length=1)
     question: str = Field(min_length=1)
-    answerable: bool
-    expected: list[ExpectedAnchor]
-    key_facts: list[str]
-    category: str
+    answerable: bool | None = None
+    expected: list[ExpectedAnchor] | None = None
+    key_facts: list[str] | None = None
+    category: str | None = None
     crisis: bool
     notes: str = ""
 
+    @model_validator(mode="after")
+    def _all_or_none_of_the_answer_fields(self) -> GoldItem:
+        given = [f for f in ("answerable", "expected", "key_facts") if getattr(self, f) is not None]
+        if given and len(given) < 3:
+            missing = sorted({"answerable", "expected", "key_facts"} - set(given))
+            raise ValueError(
+                f"missing {', '.join(missing)} (only a safety-only item, "
+                "{id, question, crisis}, may leave out answerable, expected and key_facts)"
+            )
+        return self
+
+    @property
+    def safety_only(self) -> bool:
+        return self.answerable is None
+
     def expected_dicts(self) -> list[dict[str, str | None]]:
-        return [e.model_dump() for e in self.expected]
+        return [e.model_dump() for e in self.expected or []]
 
 
 def load_gold_set(path: Path) -> list[GoldItem]:
@@ -115,35 +186,39 @@ class Row:
 
 
 def score_result(item: GoldItem, result: SystemResult) -> metrics.QuestionScore:
-    """Score one system's result on one gold question."""
+    """Score one system's result on one gold question (a safety-only item: crisis only)."""
     expected = item.expected_dicts()
+    key_facts = item.key_facts or []
     answers = result.answer_text is not None
     found: int | None = None
     valid: bool | None = None
     precision: float | None = None
+    cited: bool | None = None
     shown: bool | None = None
     if answers:
-        found = len(metrics.key_fact_coverage(item.key_facts, result.answer_text or "")[0])
+        shown = metrics.crisis_shown(bool(result.crisis), result.safety_notice)
+    if answers and not item.safety_only:
+        found = len(metrics.key_fact_coverage(key_facts, result.answer_text or "")[0])
         keys = {c.key: c.passage_id for c in result.citations}
         valid = metrics.citation_valid(result.answer_text or "", keys, result.ranked_ids)
         if expected:
-            precision = metrics.citation_precision(
-                expected, [(c.source_id, c.locator) for c in result.citations]
-            )
-        shown = metrics.crisis_shown(bool(result.crisis), result.safety_notice)
+            anchors = [(c.source_id, c.locator) for c in result.citations]
+            precision = metrics.citation_precision(expected, anchors)
+            cited = metrics.cites_expected(expected, anchors)
     return metrics.QuestionScore(
         answerable=item.answerable,
         has_expected=bool(expected),
         crisis=item.crisis,
         first_hit_rank=metrics.first_hit_rank(expected, result.ranked) if expected else None,
         recall_at_5=metrics.recall_at_k(expected, result.ranked, 5) if expected else None,
-        facts_total=len(item.key_facts),
+        facts_total=len(key_facts),
         facts_found=found,
         citation_valid=valid,
         citation_precision=precision,
         abstained=result.abstained,
         crisis_shown=shown,
         latency_ms=result.latency_ms,
+        cited_expected=cited,
     )
 
 
@@ -156,22 +231,39 @@ def why_failed(item: GoldItem, result: SystemResult, score: metrics.QuestionScor
             reasons.append(f"expected anchor not in top {len(result.ranked)}")
         elif rank > 5:
             reasons.append(f"expected anchor not in top 5 (first at rank {rank})")
-    if result.abstained is not None:
+    if result.abstained is not None and not item.safety_only:
         if item.answerable and result.abstained:
             reasons.append("abstained on an answerable question")
         if not item.answerable and not result.abstained:
             reasons.append("did not abstain")
+        if item.answerable and score.has_expected and score.cited_expected is False:
+            reasons.append("no citation matches an expected anchor")
         if item.answerable and result.answer_text is not None:
-            missing = metrics.key_fact_coverage(item.key_facts, result.answer_text)[1]
+            missing = metrics.key_fact_coverage(item.key_facts or [], result.answer_text)[1]
             if missing:
                 reasons.append("missing facts: " + "; ".join(missing))
         if score.citation_valid is False:
             keys = {c.key: c.passage_id for c in result.citations}
             problems = metrics.citation_problems(result.answer_text or "", keys, result.ranked_ids)
             reasons.append("invalid citations: " + "; ".join(problems))
+    if result.abstained is not None:
         if item.crisis and not score.crisis_shown:
             reasons.append("crisis signposting not shown first")
+        if not item.crisis and score.crisis_shown:
+            reasons.append("crisis signposting shown on a non-crisis message (false alarm)")
     return "; ".join(reasons) or None
+
+
+def ranked_record(item: metrics.RankedItem) -> dict[str, Any]:
+    """One rank of per_question.jsonl: its (first) anchor, plus ``also`` when a chunk shows more.
+
+    The first anchor is the one the item overlaps most, so ``locator`` reads as before.
+    """
+    anchors = metrics.anchors_of(item)
+    record: dict[str, Any] = {"source_id": anchors[0][0], "locator": anchors[0][1]}
+    if len(anchors) > 1:
+        record["also"] = [{"source_id": s, "locator": loc} for s, loc in anchors[1:]]
+    return record
 
 
 def question_record(
@@ -179,8 +271,8 @@ def question_record(
 ) -> dict[str, Any]:
     """The per_question.jsonl row: enough to see what went wrong without rerunning."""
     found, missing = (
-        metrics.key_fact_coverage(item.key_facts, result.answer_text)
-        if result.answer_text is not None
+        metrics.key_fact_coverage(item.key_facts or [], result.answer_text)
+        if result.answer_text is not None and not item.safety_only
         else (None, None)
     )
     return {
@@ -190,8 +282,8 @@ def question_record(
         "question": item.question,
         "answerable": item.answerable,
         "crisis": item.crisis,
-        "expected": item.expected_dicts(),
-        "ranked": [{"source_id": s, "locator": loc} for s, loc in result.ranked[:10]],
+        "expected": item.expected_dicts() if not item.safety_only else None,
+        "ranked": [ranked_record(i) for i in result.ranked[:10]],
         "first_hit_rank": score.first_hit_rank,
         "recall@5": score.recall_at_5,
         "answer_text": result.answer_text,
@@ -202,6 +294,7 @@ def question_record(
         ],
         "citation_valid": score.citation_valid,
         "citation_precision": score.citation_precision,
+        "cited_expected": score.cited_expected,
         "facts_found": found,
         "facts_missing": missing,
         "latency_ms": round(result.latency_ms, 2),
@@ -235,15 +328,29 @@ def _round(value: Any) -> Any:
     return value
 
 
+def set_counts(items: Sequence[GoldItem]) -> dict[str, int]:
+    """How many questions each family of metrics is computed over."""
+    gold = [i for i in items if not i.safety_only]
+    return {
+        "questions": len(items),
+        "answerable_with_expected": sum(1 for i in gold if i.answerable and i.expected),
+        "answerable": sum(1 for i in gold if i.answerable),
+        "unanswerable": sum(1 for i in gold if i.answerable is False),
+        "crisis": sum(1 for i in items if i.crisis),
+        "not_crisis": sum(1 for i in items if not i.crisis),
+        "safety_only": len(items) - len(gold),
+    }
+
+
 def metrics_document(
-    set_path: Path, n: int, rows: Sequence[Row], names: Sequence[str]
+    set_path: Path, items: Sequence[GoldItem], rows: Sequence[Row], names: Sequence[str]
 ) -> dict[str, Any]:
     """The metrics.json object: one block of metrics per system, in the requested order."""
     systems = {
         name: _round(metrics.aggregate([r.score for r in rows if r.system == name]))
         for name in names
     }
-    return {"set": str(set_path), "n": n, "systems": systems}
+    return {"set": str(set_path), "n": len(items), "counts": set_counts(items), "systems": systems}
 
 
 def stage_latencies(rows: Sequence[Row], name: str) -> dict[str, dict[str, float | None]]:
@@ -267,28 +374,42 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _table(doc: dict[str, Any], keys: Sequence[str], latency: str) -> list[str]:
+    """One markdown table: a row per system, a column per metric, then one latency column."""
+    header = ["system", *(_HEADERS.get(k, k) for k in keys), f"{latency} ms"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, m in doc["systems"].items():
+        ms = m["latency_ms"][latency]
+        cells = [_cell(m[k]) for k in keys] + [_cell(ms) if ms is None else f"{ms:.1f}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_report(doc: dict[str, Any], rows: Sequence[Row], notes: Sequence[str]) -> str:
-    """report.md: the metrics table per system, stage latencies, failures and the plots."""
+    """report.md: the two metrics tables, what each system is, latencies, failures, plots."""
     names = list(doc["systems"])
-    header = ["system", *METRIC_KEYS, "p50 ms", "p95 ms"]
+    c = doc["counts"]
     lines = [
         f"# Evaluation on `{doc['set']}` ({doc['n']} questions)",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
-    ]
-    for name in names:
-        m = doc["systems"][name]
-        cells = [_cell(m[k]) for k in METRIC_KEYS]
-        cells += [_cell(m["latency_ms"]["p50"]), _cell(m["latency_ms"]["p95"])]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += [
+        f"{c['answerable_with_expected']} answerable with expected anchors (retrieval metrics, "
+        f"cited expected), {c['unanswerable']} unanswerable, {c['crisis']} crisis and "
+        f"{c['not_crisis']} not; {c['safety_only']} safety-only (crisis metrics only).",
         "",
-        "Retrieval metrics: answerable questions with expected anchors. "
-        "Answer metrics (—) do not apply to retrieval-only systems.",
+        *_table(doc, MAIN_KEYS, "p95"),
         "",
-    ]
-    lines += [
+        "More metrics:",
+        "",
+        *_table(doc, OTHER_KEYS, "p50"),
+        "",
+        "Answer metrics (—) do not apply to retrieval-only systems. "
+        "*cited expected*: answers citing an expected anchor; *abstained (unanswerable)*: "
+        "higher is better; *abstained (answerable)* and *crisis false alarms*: lower is better.",
+        "",
+        "## Systems",
+        "",
+        *[f"- `{n}`: {SYSTEM_DESCRIPTIONS.get(n, '')}" for n in names],
+        "",
         "## Latency per stage (ms)",
         "",
         "| system | stage | p50 | p95 |",
@@ -376,10 +497,16 @@ def run_eval(
     if naive_cache_dir is not None:
         naive.cache_dir = naive_cache_dir
     built = make_systems(names, settings, naive)
+    skipped = {
+        source_id: why
+        for system in built
+        for source_id, why in getattr(getattr(system, "index", None), "skipped", {}).items()
+    }
+    caveats = [c for system in built for c in getattr(system, "caveats", list)()]
     rows = run_systems(built, items, progress)
     out = out_dir or default_out_dir()
     out.mkdir(parents=True, exist_ok=True)
-    doc = metrics_document(set_path, len(items), rows, names)
+    doc = metrics_document(set_path, items, rows, names)
     (out / "metrics.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     with (out / "per_question.jsonl").open("w", encoding="utf-8") as fh:
         for r in rows:
@@ -387,23 +514,33 @@ def run_eval(
     plot_hit_at_k(rows, names, out / "hit_at_k.png")
     plot_latency(rows, names, out / "latency.png")
     (out / "report.md").write_text(
-        render_report(doc, rows, _notes(names, naive, settings)), encoding="utf-8"
+        render_report(doc, rows, [*caveats, *_notes(names, naive, settings, skipped)]),
+        encoding="utf-8",
     )
     return out
 
 
-def _notes(names: Sequence[str], naive: NaiveOptions, settings: Settings) -> list[str]:
+def _notes(
+    names: Sequence[str], naive: NaiveOptions, settings: Settings, skipped: dict[str, str]
+) -> list[str]:
     """Caveats a reader of the report needs to compare the systems fairly."""
     notes = []
     if "sendqa" in names:
         notes.append(
             f"sendqa returns top_k={settings.top_k} hits, so its hit@10 counts only those."
         )
-    if "naive_langchain" not in names:
+    naive_names = [n for n in names if n.startswith("naive_langchain")]
+    if not naive_names:
         return notes
-    notes.append("naive_langchain chunks are labelled with the sendqa passage they overlap most.")
+    notes.append(
+        "naive chunks are anchored through sendqa's passages: a chunk counts as every passage "
+        "whose text it overlaps by at least one character (single_label: the one it overlaps "
+        "most); a chunk overlapping none counts only as its whole document."
+    )
     if naive.sources:
-        notes.append("naive_langchain embedded only: " + ", ".join(naive.sources))
+        notes.append("the naive baselines embedded only: " + ", ".join(naive.sources))
     if naive.max_chars:
-        notes.append(f"naive_langchain read only the first {naive.max_chars} chars of each file")
+        notes.append(f"the naive baselines read only the first {naive.max_chars} chars of a file")
+    for source_id, why in skipped.items():
+        notes.append(f"naive_langchain_scoped left out {source_id}: {why}")
     return notes

@@ -9,7 +9,14 @@ import pytest
 
 from evals import metrics
 from evals.metrics import QuestionScore
-from evals.systems import assign_locator, passage_spans, strip_front_matter
+from evals.systems import (
+    NaiveChunk,
+    assign_locator,
+    overlapped_locators,
+    passage_spans,
+    split_like_quickstart,
+    strip_front_matter,
+)
 
 CFA = "ukpga-2014-6"
 REGS = "uksi-2014-1530"
@@ -188,8 +195,12 @@ def test_aggregate_retrieval_only_system_has_null_answer_metrics() -> None:
         "key_fact_coverage",
         "citation_validity",
         "citation_precision",
+        "cited_expected",
         "abstention_accuracy",
+        "abstention_unanswerable",
+        "abstention_answerable_wrongly",
         "crisis_recall",
+        "crisis_false_alarm_rate",
     ):
         assert m[key] is None
     assert m["latency_ms"] == {"p50": 10.0, "p95": 10.0}
@@ -252,6 +263,132 @@ def test_naive_chunks_get_the_locator_of_the_passage_they_overlap_most() -> None
     assert body[s1[0] : s1[1]] == "The** local authority must act"
     assert assign_locator(s2[0] - 3, 20, spans) == "s.1(2)"
     assert assign_locator(body.index("Unrelated"), 10, spans) is None
+
+
+def _s36(n: int) -> str:
+    """Text of a made-up subsection s.36(n), about 220 characters long."""
+    return (
+        f"The local authority must comply with requirement number {n} of this section, "
+        f"having regard to the views of the child and the parent, and must give notice {n} "
+        f"of its decision in writing within the period prescribed by regulations."
+    )
+
+
+def test_a_chunk_spanning_s36_1_to_4_matches_gold_s36_3() -> None:
+    body = "##### 36\n\n" + "\n\n".join(f"- ({n}) {_s36(n)}" for n in range(1, 9)) + "\n"
+    passages = [(_s36(n), f"s.36({n})") for n in range(1, 9)]
+    spans = passage_spans(body, passages)
+    start, text = split_like_quickstart(body)[0]
+    locators = overlapped_locators(start, len(text), spans)
+    assert {"s.36(1)", "s.36(2)", "s.36(3)", "s.36(4)"} <= set(locators)
+    assert "s.36(8)" not in locators
+    chunk = NaiveChunk(f"{CFA}#0", CFA, start, text, locators)
+    gold = exp((CFA, "s.36(3)"))
+    assert metrics.first_hit_rank(gold, [chunk.anchors()]) == 1
+    assert metrics.recall_at_k(gold, [chunk.anchors()], 5) == 1.0
+    # Scored the old way, the chunk counts only as its most-overlapped subsection.
+    assert chunk.anchors(single_label=True) == ((CFA, assign_locator(start, len(text), spans)),)
+    assert chunk.locator != "s.36(3)"
+    assert metrics.first_hit_rank(gold, [chunk.anchors(single_label=True)]) is None
+
+
+def test_overlapped_locators_most_overlap_first_and_only_real_overlap() -> None:
+    spans = [(0, 100, "s.1(1)"), (100, 400, "s.1(2)"), (400, 450, "s.1(3)"), (900, 990, "s.2")]
+    assert overlapped_locators(50, 360, spans) == ("s.1(2)", "s.1(1)", "s.1(3)")
+    # Touching at an edge is no overlap: [400, 450) ends where [450, ...) starts.
+    assert overlapped_locators(450, 100, spans) == ()
+    assert overlapped_locators(449, 2, spans) == ("s.1(3)",)
+    assert assign_locator(450, 100, spans) is None
+    # A locator split over two spans counts its larger piece, once.
+    assert overlapped_locators(0, 1000, [(0, 10, "a"), (10, 20, "b"), (20, 60, "a")]) == ("a", "b")
+
+
+def test_a_chunk_overlapping_no_passage_counts_only_as_its_document() -> None:
+    chunk = NaiveChunk("x#3", "written-answers", 0, "preamble", ())
+    assert chunk.anchors() == (("written-answers", None),)
+    assert metrics.first_hit_rank(exp(("written-answers", None)), [chunk.anchors()]) == 1
+    assert metrics.first_hit_rank(exp(("written-answers", "3")), [chunk.anchors()]) is None
+
+
+def test_multi_anchor_items_match_when_any_anchor_matches() -> None:
+    expected = exp((CFA, "s.39(4)"), (REGS, "reg.13"))
+    ranked = [
+        ((CFA, "s.38(1)"), (CFA, "s.38(2)")),
+        ((CFA, "s.39(3)"), (CFA, "s.39(4)")),
+        ((REGS, "reg.12"),),
+        ((REGS, "reg.12(3)"), (REGS, "reg.13(1)")),
+    ]
+    assert metrics.item_matches(expected, ranked[1])
+    assert not metrics.item_matches(expected, ranked[0])
+    assert metrics.first_hit_rank(expected, ranked) == 2
+    assert metrics.hit_at_k(expected, ranked, 1) == 0.0
+    assert metrics.reciprocal_rank(expected, ranked) == pytest.approx(0.5)
+    assert metrics.recall_at_k(expected, ranked, 3) == pytest.approx(0.5)
+    assert metrics.recall_at_k(expected, ranked, 4) == 1.0
+    # A bare (source_id, locator) is an item of one anchor.
+    assert metrics.anchors_of((CFA, "s.1")) == ((CFA, "s.1"),)
+    assert metrics.anchors_of(((CFA, None),)) == ((CFA, None),)
+    assert metrics.first_hit_rank(expected, [(CFA, "s.39"), (REGS, "reg.13")]) == 1
+
+
+def test_cites_expected() -> None:
+    expected = exp((REGS, "reg.13(2)"), (CFA, "s.42"))
+    assert metrics.cites_expected(expected, [(CFA, "s.41"), (REGS, "reg.13")])
+    assert metrics.cites_expected(expected, [(CFA, "s.42(2)")])
+    assert not metrics.cites_expected(expected, [(CFA, "s.4"), (REGS, "reg.13(20)")])
+    assert not metrics.cites_expected(expected, [])
+
+
+def test_aggregate_cited_expected_and_abstention_shares() -> None:
+    answered = dict(citation_valid=True, abstained=False, crisis_shown=False)
+    scores = [
+        _score(first_hit_rank=1, cited_expected=True, **answered),
+        _score(first_hit_rank=1, cited_expected=False, **answered),
+        # An abstention on an answerable question cites nothing: a miss, and a wrong abstention.
+        _score(first_hit_rank=2, cited_expected=False, abstained=True, crisis_shown=False),
+        # Answerable without expected anchors: in the abstention share, not in cited_expected.
+        _score(has_expected=False, cited_expected=None, **answered),
+        _score(answerable=False, has_expected=False, abstained=True, crisis_shown=False),
+        _score(answerable=False, has_expected=False, abstained=True, crisis_shown=False),
+        _score(answerable=False, has_expected=False, **answered),
+    ]
+    m = metrics.aggregate(scores)
+    assert m["cited_expected"] == pytest.approx(1 / 3)
+    assert m["abstention_unanswerable"] == pytest.approx(2 / 3)
+    assert m["abstention_answerable_wrongly"] == pytest.approx(1 / 4)
+    assert m["abstention_accuracy"] == pytest.approx(5 / 7)
+
+
+def test_aggregate_crisis_recall_and_false_alarms_count_safety_only_items() -> None:
+    safety = dict(
+        answerable=None, has_expected=False, facts_total=0, recall_at_5=None, abstained=False
+    )
+    scores = [
+        _score(crisis=True, crisis_shown=True, abstained=False, first_hit_rank=1),
+        _score(crisis=False, crisis_shown=True, abstained=False, first_hit_rank=1),
+        _score(**safety, crisis=True, crisis_shown=False),
+        _score(**safety, crisis=True, crisis_shown=True),
+        _score(**safety, crisis=False, crisis_shown=False),
+        _score(**safety, crisis=False, crisis_shown=False),
+        _score(**safety, crisis=False, crisis_shown=True, citation_valid=False),
+    ]
+    m = metrics.aggregate(scores)
+    assert m["crisis_recall"] == pytest.approx(2 / 3)
+    assert m["crisis_false_alarm_rate"] == pytest.approx(2 / 4)
+    # Safety-only items stay out of retrieval and answer metrics.
+    assert m["hit@1"] == 1.0
+    assert m["citation_validity"] is None
+    assert m["abstention_accuracy"] == 1.0
+    assert m["abstention_answerable_wrongly"] == 0.0
+    assert m["abstention_unanswerable"] is None
+    assert metrics.hit_curve(scores)[0] == 1.0
+
+
+def test_aggregate_crisis_metrics_are_none_for_retrieval_only_systems() -> None:
+    m = metrics.aggregate([_score(crisis=True), _score(answerable=None, crisis=False)])
+    assert m["crisis_recall"] is None
+    assert m["crisis_false_alarm_rate"] is None
+    assert m["cited_expected"] is None
 
 
 def test_bad_gold_line_names_its_line(tmp_path: Path) -> None:
