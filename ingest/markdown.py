@@ -16,6 +16,9 @@ from rag.schema import Passage, Source
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMBERED = re.compile(r"^(?:(\d{1,2}\.\d{1,3})|(\d{1,4})\.|([ivxlc]{1,6})\.)\s+(.*)$")
 _SPEAKER = re.compile(r"^\*\*([^*]{2,120})\*\*$")
+# A plain-text subheading inside a section ("Effect", "Background" in the Explanatory Notes):
+# a short capitalised line with no sentence punctuation.
+_PLAIN_SUBHEADING = re.compile(r"^[A-Z][A-Za-z’'-]*(?: [A-Za-z’'-]+){0,4}$")
 _SKIP_HEADINGS = {"contents"}
 MAX_PASSAGE_CHARS = 1200
 
@@ -87,6 +90,10 @@ def parse_numbered_markdown(text: str, source: Source) -> list[Passage]:
         numbered: list[tuple[str, list[str]]] = []
         loose: list[str] = []
         for para in paragraphs:
+            if _PLAIN_SUBHEADING.match(para.strip()):
+                # Not part of the paragraph above it. Kept out of the heading path too: the
+                # section heading stays last there, as the note-to-section link expects.
+                continue
             m = _NUMBERED.match(para)
             if m:
                 number = m.group(1) or m.group(2) or m.group(3)

@@ -103,12 +103,21 @@ def format_answer(answer: object) -> str:
     return "\n\n".join(parts)
 
 
+def _read_stdin() -> str:
+    """The whole of standard input as text (a pasted email); bytes that are not UTF-8 become '?'."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text stream (tests, some shells' wrappers)
+        return sys.stdin.read()
+    return bytes(buffer.read()).decode("utf-8-sig", errors="replace")
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.generate import generator_from_settings
     from rag.pipeline import EMPTY_TEXT, SendQA
     from rag.query import normalise_question
 
-    if not normalise_question(args.question):
+    question = _read_stdin() if args.question == "-" else args.question
+    if not normalise_question(question):
         # Checked before the model loads: an empty question is a usage error, not an answer.
         print(f"sendqa: {EMPTY_TEXT}", file=sys.stderr)
         return EXIT_USAGE
@@ -116,7 +125,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     qa = SendQA(settings, generator=generator_from_settings(settings))
     kinds = args.kinds.split(",") if args.kinds else None
     try:
-        answer = qa.ask(args.question, kinds=kinds)
+        answer = qa.ask(question, kinds=kinds)
     except ValueError as exc:
         print(f"sendqa: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -182,12 +191,48 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _audit(args: argparse.Namespace, settings: Settings, held: list[object]) -> int:
+    """Check every provision of a legislation file against the passages the index holds."""
+    from ingest.audit import audit_legislation
+    from ingest.manifest import load_manifest
+    from rag.schema import Passage
+
+    source = next(
+        (s for s in load_manifest(settings.manifest_path) if s.source_id == args.source), None
+    )
+    if source is None:
+        print(
+            f"sendqa: {args.source!r} is not in the manifest {settings.manifest_path}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if source.format != "legalize-md":
+        print(
+            f"sendqa: the audit reads legislation in legalize-uk Markdown; {source.source_id} is "
+            f"{source.format}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    path = settings.corpus_dir / source.filename
+    if not path.is_file():
+        print(f"sendqa: {path} not found: pass --corpus DIR", file=sys.stderr)
+        return EXIT_ERROR
+    passages = [p for p in held if isinstance(p, Passage) and p.source_id == source.source_id]
+    report = audit_legislation(path.read_text(encoding="utf-8-sig"), source, passages)
+    for finding in report.findings:
+        print(finding)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 def cmd_passages(args: argparse.Namespace) -> int:
     from rag.index import open_index
 
     settings = _settings(args)
     index = open_index(settings.index_dir, settings.chroma_url)
     ordered = index.ordered
+    if args.passages_command == "audit":
+        return _audit(args, settings, list(ordered))
     if args.passages_command == "list":
         rows = [p for p in ordered if p.source_id == args.source]
         if not rows:
@@ -200,17 +245,11 @@ def cmd_passages(args: argparse.Namespace) -> int:
         for p in rows:
             print(f"{p.locator or '-'}\t{p.anchor.label}")
         return EXIT_OK
-    from rag.anchors import locator_matches
+    from rag.anchors import resolve_locator
 
     locator = args.locator.strip()
     candidates = [p for p in ordered if not args.source or p.source_id == args.source]
-    exact = [p for p in candidates if p.locator == locator]
-    within = [
-        p
-        for p in candidates
-        if p.locator and locator_matches(locator, p.locator) and len(p.locator) > len(locator)
-    ]
-    found = exact or within
+    found = resolve_locator(candidates, locator)
     if not found:
         print(
             f"sendqa: no passage at {locator!r}" + (f" in {args.source}" if args.source else ""),
@@ -242,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question")
     index_args(p)
-    p.add_argument("question")
+    p.add_argument("question", help="the question, or '-' to read it from standard input")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--kinds", help="comma list: law,guidance,reports,testimony or source kinds")
     p.set_defaults(func=cmd_ask)
@@ -284,12 +323,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("passages", help="show passages by anchor")
     psub = p.add_subparsers(dest="passages_command", required=True)
-    s = psub.add_parser("show", help="print the passage(s) at an anchor, e.g. 's.42(2)'")
+    s = psub.add_parser(
+        "show",
+        help="print the passage(s) at or under an anchor, e.g. 's.42(2)'; a paragraph inside a "
+        "passage ('reg.12(1)(i)') is cut out of it",
+    )
     s.add_argument("locator")
     s.add_argument("--source", help="document id (default: any)")
     index_args(s)
     s = psub.add_parser("list", help="one line per passage of a document")
     s.add_argument("--source", required=True, help="document id, e.g. ukpga-2014-6")
+    index_args(s)
+    s = psub.add_parser(
+        "audit",
+        help="check that every provision of a legislation file has a passage with its own words "
+        "(exit 1 and one line per problem otherwise)",
+    )
+    s.add_argument("--source", required=True, help="legislation id, e.g. uksi-2014-1530")
+    s.add_argument("--corpus", help="corpus folder (default: ../shared/corpus)")
     index_args(s)
     p.set_defaults(func=cmd_passages)
     return parser

@@ -56,3 +56,18 @@ def test_headed_passages_are_bounded_and_keep_headings(shared_corpus: Path) -> N
     passages = parse_headed_markdown(_read(shared_corpus, source), source)
     assert all(len(p.text) <= 1400 for p in passages)
     assert any(p.heading_path[-1] == "Requesting an EHC assessment" for p in passages)
+
+
+def test_plain_subheadings_stay_out_of_the_paragraph_above(shared_corpus: Path) -> None:
+    """'Effect' and 'Background' head stretches of the Explanatory Notes; they are not words of
+    the numbered paragraph before them, nor a passage of their own."""
+    source = SOURCES["equality-act-2010-explanatory-notes"]
+    passages = parse_numbered_markdown(_read(shared_corpus, source), source)
+    by_loc = {p.locator: p for p in passages}
+    assert by_loc["85"].text.endswith("to an individual disabled person.")
+    assert by_loc["889"].text.endswith("in relation to disabled people.")
+    assert None not in by_loc
+    for p in passages:
+        assert not any(line in {"Effect", "Background"} for line in p.text.splitlines())
+    # The section stays last in the heading path: notes are linked to the section they explain.
+    assert by_loc["86"].heading_path[-1] == "Section 20: Duty to make adjustments"
