@@ -43,6 +43,13 @@ def test_ask_answers_with_citations(client: Any) -> None:
     assert "not legal advice" in result["not_legal_advice"]
 
 
+def test_ask_gives_sendqas_note_apart_from_the_quote(client: Any) -> None:
+    result = client.predict(SECTION_42, api_name="/ask")
+    noted = [c for c in result["citations"] if c["note"]]
+    assert noted, "no cited provision of s.42 carries a note: check corpus/notes"
+    assert all(c["note"] != c["quote"] for c in noted)
+
+
 def test_script_question_returns_harmless_text(client: Any) -> None:
     result = client.predict("<script>alert(1)</script>", api_name="/ask")
     text = repr(result)
@@ -110,7 +117,7 @@ def test_bad_deadline_input_gets_a_clear_message(
 
 
 def test_deadline_table_html_is_escaped_and_linked(qa: SendQA) -> None:
-    from ui.app import DeadlineHandlers
+    from ui.deadlines_tab import DeadlineHandlers
 
     handlers = DeadlineHandlers(qa, today=lambda: date(2025, 5, 1))
     page = handlers.show("request", "3 March 2025")
@@ -150,7 +157,7 @@ def test_assessment_letter_cites_section_36_and_regulation_5(client: Any) -> Non
 def test_each_letter_cites_the_provisions_it_relies_on(
     qa: SendQA, purpose: str, needed: set[str]
 ) -> None:
-    from ui.letters import draft_letter
+    from casework.draft import draft_letter
 
     letter = draft_letter(qa, purpose, "facts")
     assert needed <= {c.passage.locator for c in letter.citations}
@@ -177,7 +184,7 @@ def test_unknown_letter_purpose_is_refused(client: Any) -> None:
 def test_letter_exports_write_md_and_docx(qa: SendQA, tmp_path: Path) -> None:
     from docx import Document
 
-    from ui.app import LetterHandlers
+    from ui.caseworker_tab import LetterHandlers
 
     handlers = LetterHandlers(qa, folder=tmp_path)
     text, refs, status = handlers.draft("named_school", "Ask for Oak Hill School.")
@@ -193,7 +200,7 @@ def test_letter_exports_write_md_and_docx(qa: SendQA, tmp_path: Path) -> None:
 
 
 def test_chat_streams_crisis_banner_before_the_answer(qa: SendQA, app_settings: Settings) -> None:
-    from ui.app import AskHandlers
+    from ui.ask_tab import AskHandlers
     from ui.feedback import FeedbackStore
 
     handlers = AskHandlers(qa, FeedbackStore(app_settings.feedback_db))
@@ -210,9 +217,23 @@ def test_chat_streams_crisis_banner_before_the_answer(qa: SendQA, app_settings: 
     assert past == [question] and last["anchors"]
 
 
+def test_sources_panel_shows_the_note_under_the_quote(qa: SendQA, app_settings: Settings) -> None:
+    from ui.ask_tab import AskHandlers
+    from ui.feedback import FeedbackStore
+    from ui.render import NOTE_LABEL
+
+    handlers = AskHandlers(qa, FeedbackStore(app_settings.feedback_db))
+    *_, (chat, _, sources, _, _) = handlers.respond(SECTION_42, [], False, [])
+    first = sources[sources.index('id="a1-source-1"') :]
+    first = first[: first.index("</li>")]
+    assert NOTE_LABEL in first
+    assert first.index("</blockquote>") < first.index(NOTE_LABEL)
+    assert NOTE_LABEL not in chat[-1]["content"]  # the note is in the panel, not the answer
+
+
 def test_each_answer_links_to_its_own_sources(qa: SendQA, app_settings: Settings) -> None:
     """Tapping [1] under an earlier answer shows that answer's source, not the latest one's."""
-    from ui.app import AskHandlers
+    from ui.ask_tab import AskHandlers
     from ui.feedback import FeedbackStore
 
     handlers = AskHandlers(qa, FeedbackStore(app_settings.feedback_db))
@@ -230,7 +251,7 @@ def test_each_answer_links_to_its_own_sources(qa: SendQA, app_settings: Settings
 
 
 def test_chat_escapes_user_text(qa: SendQA, app_settings: Settings) -> None:
-    from ui.app import AskHandlers
+    from ui.ask_tab import AskHandlers
     from ui.feedback import FeedbackStore
 
     handlers = AskHandlers(qa, FeedbackStore(app_settings.feedback_db))
@@ -246,7 +267,7 @@ def test_chat_escapes_user_text(qa: SendQA, app_settings: Settings) -> None:
 def test_feedback_from_the_chat_is_stored_without_the_question(
     qa: SendQA, app_settings: Settings, tmp_path: Path
 ) -> None:
-    from ui.app import AskHandlers
+    from ui.ask_tab import AskHandlers
     from ui.feedback import FeedbackStore
 
     store = FeedbackStore(tmp_path / "fb.sqlite3")
@@ -262,7 +283,8 @@ def test_feedback_from_the_chat_is_stored_without_the_question(
 
 
 def test_a_broken_pipeline_gives_a_friendly_sentence(caplog: pytest.LogCaptureFixture) -> None:
-    from ui.app import FRIENDLY_ERROR, SERVICE_ERROR, AskHandlers
+    from ui.ask_tab import AskHandlers
+    from ui.messages import FRIENDLY_ERROR, SERVICE_ERROR
 
     class Broken:
         def __init__(self, exc: Exception) -> None:
@@ -285,7 +307,7 @@ def test_a_broken_pipeline_gives_a_friendly_sentence(caplog: pytest.LogCaptureFi
 
 
 def test_sources_panel_escapes_everything() -> None:
-    from ui.app import safe_url, sources_html
+    from ui.render import safe_url, sources_html
 
     text = "Before <script>alert(1)</script> the quote & after."
     bad = Passage(

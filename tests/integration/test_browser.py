@@ -99,6 +99,15 @@ def test_phone_answer_links_to_its_source(browser: Any, app_url: str) -> None:
     assert link.get_attribute("rel") == "noopener noreferrer"
     assert link.get_attribute("target") == "_blank"
     assert source.locator(".badge").inner_text() == "Law"
+    # sendqa's plain-English note sits under the quote, in its own labelled box.
+    note = source.locator(".provision-note")
+    assert note.count() == 1
+    label = note.locator(".provision-note-label").inner_text()
+    assert label == "In plain English — sendqa's note, not the law"
+    quote_box, note_box = source.locator("blockquote").bounding_box(), note.bounding_box()
+    assert quote_box is not None and note_box is not None
+    assert note_box["y"] >= quote_box["y"] + quote_box["height"]
+    assert source.locator("blockquote .provision-note").count() == 0
     shot(page, "phone-source.png")
     shot(page, "phone-answer-full.png", full_page=True)
     # The page must not be wider than the phone: no sideways scrolling.

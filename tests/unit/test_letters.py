@@ -8,20 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from casework.draft import MAX_EXTRA, draft_letter, letter_quote
+from casework.export import export_docx, export_markdown
+from casework.templates import CFA, PURPOSES, REGS, REPLY_PURPOSE, TEMPLATES
 from rag.safety import CRISIS_SIGNPOSTING, WHERE_TO_GET_HELP
 from rag.schema import Anchor, Answer, Citation, Passage, SourceKind, passage_id_for
-from ui.letters import (
-    CFA,
-    MAX_EXTRA,
-    PURPOSES,
-    REGS,
-    REPLY_PURPOSE,
-    TEMPLATES,
-    draft_letter,
-    export_docx,
-    export_markdown,
-    letter_quote,
-)
 
 SHORT = {REGS: "SEND Regulations 2014", CFA: "Children and Families Act 2014"}
 

@@ -1,0 +1,142 @@
+"""Statutory deadlines that follow from a date, each with the words of the law that set it.
+
+``compute_deadlines`` applies the rules of ``casework.rules`` to the date of an event;
+``deadline_rows`` turns them into plain rows (for the app's table and its /deadlines API),
+each linked to the provision in the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TypedDict
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from casework.calendar import add_months, add_working_days
+from casework.dates import format_date, parse_user_date
+from casework.rules import CFA_2014, EVENTS, RULES_BY_EVENT, SEND_REGS, DeadlineRule
+from rag.schema import Passage
+
+#: How a provision is named when the index does not hold it (so it has no label of its own).
+SHORT_TITLES = {SEND_REGS: "SEND Regulations 2014", CFA_2014: "Children and Families Act 2014"}
+
+
+class Deadline(BaseModel):
+    """A rule applied to a date: when it falls and where today stands against it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: DeadlineRule
+    due: date = Field(description="Last day of the period (or latest day, for 'before' rules).")
+    passed: bool = Field(description="True when today is after the due date.")
+    days_left: int = Field(description="Days from today to the due date; negative once passed.")
+    notes: tuple[str, ...] = Field(
+        default=(), description="Remarks on how this date was counted, shown with the caveat."
+    )
+
+
+class DeadlineRow(TypedDict):
+    """One deadline as plain JSON: the /deadlines API returns these, the table shows them."""
+
+    title: str
+    actor: str
+    due: str
+    due_text: str
+    passed: bool
+    days_left: int
+    status: str
+    locator: str
+    label: str
+    url: str
+    quote: str
+    caveat: str
+    notes: list[str]
+
+
+def due_date(rule: DeadlineRule, on: date) -> date:
+    """The due date of one rule for an event on ``on`` (see ``casework.rules`` for counting)."""
+    amount, unit = rule.offset.amount, rule.offset.unit
+    if unit == "working_days":
+        return add_working_days(on, amount)
+    sign = -1 if rule.counting == "before" else 1
+    if unit == "months":
+        due = add_months(on, sign * amount)
+    else:
+        due = on + timedelta(days=sign * amount * (7 if unit == "weeks" else 1))
+    return due - timedelta(days=1) if rule.counting == "beginning_with" else due
+
+
+def compute_deadlines(event: str, on: date, today: date) -> list[Deadline]:
+    """Every statutory deadline that follows from an event on ``on``, earliest first."""
+    rules = RULES_BY_EVENT.get(event)
+    if rules is None:
+        known = ", ".join(EVENTS)
+        raise ValueError(f"unknown event {event!r}: expected one of {known}")
+    deadlines = []
+    for rule in rules:
+        due = due_date(rule, on)
+        deadlines.append(
+            Deadline(rule=rule, due=due, passed=today > due, days_left=(due - today).days)
+        )
+    return sorted(deadlines, key=lambda d: d.due)
+
+
+def status_text(deadline: Deadline) -> str:
+    """Where today stands: 'passed 2 days ago', 'due today' or '96 days left'."""
+    days = deadline.days_left
+    if deadline.passed:
+        return f"passed {-days} day{'s' if days != -1 else ''} ago"
+    if days == 0:
+        return "due today"
+    return f"{days} day{'s' if days != 1 else ''} left"
+
+
+def describe_deadline(deadline: Deadline) -> str:
+    """One line a parent can read on a phone: date, what is due, who, where the law says so."""
+    rule = deadline.rule
+    return (
+        f"{format_date(deadline.due)}: {rule.title} ({rule.actor}; {rule.locator}) — "
+        f"{status_text(deadline)}"
+    )
+
+
+def provision_link(passages: Sequence[Passage], source_id: str, locator: str) -> tuple[str, str]:
+    """Label and URL of a provision from the index, for linking a deadline to its law."""
+    for passage in passages:
+        if passage.source_id == source_id and passage.locator == locator:
+            return passage.anchor.label, passage.anchor.url
+    return f"{SHORT_TITLES.get(source_id, source_id)}, {locator}", ""
+
+
+def deadline_rows(
+    event: str, date_text: str, today: date, passages: Sequence[Passage]
+) -> list[DeadlineRow]:
+    """Each statutory deadline that follows from the event typed as ``date_text``, as a row.
+
+    Raises:
+        ValueError: the date cannot be read, or the event is unknown (a sentence to show).
+    """
+    on = parse_user_date(date_text or "")
+    rows: list[DeadlineRow] = []
+    for d in compute_deadlines(event, on, today):
+        label, url = provision_link(passages, d.rule.source_id, d.rule.locator)
+        status = status_text(d)
+        rows.append(
+            {
+                "title": d.rule.title,
+                "actor": d.rule.actor,
+                "due": d.due.isoformat(),
+                "due_text": format_date(d.due),
+                "passed": d.passed,
+                "days_left": d.days_left,
+                "status": status[0].upper() + status[1:],
+                "locator": d.rule.locator,
+                "label": label,
+                "url": url,
+                "quote": d.rule.quote,
+                "caveat": d.rule.caveat,
+                "notes": list(d.notes),
+            }
+        )
+    return rows
