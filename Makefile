@@ -34,8 +34,10 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -q tests/unit
 
+# ruff on all code; mypy strict on every package ([tool.mypy] files in pyproject.toml).
 lint: setup
-	$(VENV)/bin/ruff check rag ingest ui evals sendqa tests benchmarks
+	$(VENV)/bin/ruff check rag ingest casework ui evals sendqa tests benchmarks
+	$(VENV)/bin/ruff format --check rag ingest casework ui evals sendqa tests benchmarks
 	$(VENV)/bin/mypy
 
 eval: setup
