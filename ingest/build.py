@@ -36,9 +36,11 @@ from rag.index import (
     write_durably,
 )
 from rag.lexical import LexicalIndex
+from rag.notes import attach_notes, load_notes, notes_digest
 from rag.schema import Passage, passage_id_for
 from rag.settings import Settings
 from rag.store import (
+    NOTE_WINDOW,
     PassageStore,
     check_server,
     chroma_client,
@@ -115,14 +117,26 @@ def _unique(docs: list[ParsedDocument]) -> list[Passage]:
 
 
 def vector_rows(passages: list[Passage]) -> list[tuple[str, Passage, str]]:
-    """(vector id, passage, window text) for every window; the id hashes the window text."""
+    """(vector id, passage, window text) for every window; the id hashes the window text.
+
+    Note windows come after the passage's own and their ids say so (``:note-``), so editing a
+    note re-embeds only that note's windows and the store can leave notes out of a search.
+    """
     rows = []
     for p in passages:
         for n, text in enumerate(p.embedding_windows()):
             rows.append(
                 (f"{p.passage_id}:{passage_id_for(p.passage_id, str(n), text)[:12]}", p, text)
             )
+        for n, text in enumerate(p.note_windows()):
+            digest = passage_id_for(p.passage_id, f"note{n}", text)[:12]
+            rows.append((f"{p.passage_id}:{NOTE_WINDOW}{digest}", p, text))
     return rows
+
+
+def lexical_text(p: Passage, notes: bool = True) -> str:
+    """What BM25 reads for a passage: its label, headings and words, then (or not) its note."""
+    return "\n".join([p.anchor.label, p.embedding_text(), *(p.note_windows() if notes else [])])
 
 
 def _prior_embeddings(
@@ -189,7 +203,8 @@ def build_index(
     sources = load_manifest(settings.manifest_path)
     docs = collect_documents(sources, corpus_dir)
     failed = [(d.source.filename or d.source.source_id, d.error or "") for d in docs if d.error]
-    passages = _unique(docs)
+    notes = load_notes(settings.notes_dir)
+    passages = attach_notes(_unique(docs), notes)
     if not passages:
         raise IngestError(
             f"nothing could be ingested from {corpus_dir}: " + "; ".join(r for _, r in failed)
@@ -279,10 +294,11 @@ def _write_build(
     )
     store.add(rows, matrix)
     hook("bm25")
-    LexicalIndex.build(
-        [p.passage_id for p in passages],
-        [f"{p.anchor.label}\n{p.embedding_text()}" for p in passages],
-    ).save(build / "bm25")
+    ids = [p.passage_id for p in passages]
+    LexicalIndex.build(ids, [lexical_text(p) for p in passages]).save(build / "bm25")
+    LexicalIndex.build(ids, [lexical_text(p, notes=False) for p in passages]).save(
+        build / "bm25-text"
+    )
     hook("passages")
     write_durably(build / "passages.jsonl", "".join(p.model_dump_json() + "\n" for p in passages))
     # Everything a reader opens must be on disk before index.json marks the build complete.
@@ -296,6 +312,10 @@ def _write_build(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "passages": len(passages),
         "vectors": len(rows),
+        "notes": {
+            "sha256": notes_digest(settings.notes_dir),
+            "passages_with_notes": sum(1 for p in passages if p.note),
+        },
         "documents": {
             d.source.source_id: {
                 "title": d.source.title,

@@ -84,6 +84,17 @@ class Embedder:
             torch.set_num_threads(self._threads)
         return np.asarray(vectors, dtype=np.float32)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a few short texts of one request (a message's sentences) in one batch."""
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question; one thread keeps latency steady on a shared CPU."""
         with self._lock:
@@ -91,6 +102,25 @@ class Embedder:
                 [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
             )
         return np.asarray(vector[0], dtype=np.float32)
+
+
+_fixed_cache: dict[str, np.ndarray] = {}
+
+
+def embed_fixed_texts(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors of a fixed list of texts (a reviewed bank), embedded once per process.
+
+    The crisis and scope banks are compared with every question; embedding them per question or
+    per ``SendQA`` would put seconds on each start of a test or a worker.
+    """
+    digest = hashlib.sha256(MODEL_ID.encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    key = digest.hexdigest()
+    with _lock:
+        if key not in _fixed_cache:
+            _fixed_cache[key] = embedder.embed_passages(list(texts), batch_size=64)
+        return _fixed_cache[key]
 
 
 def load_embedder(threads: int = 1) -> Embedder:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.errors import ConfigError, GenerationError
+from rag.facts import checkable_facts, fact_supported, normal
 from rag.schema import Citation
 from rag.settings import Settings
 
@@ -37,29 +38,6 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 # Grouped or worded markers models write instead of [n]: "[1, 2]", "[1 and 3]", "[Passage 2]".
 _GROUPED_MARKER = re.compile(
     r"(?i)\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&|-|–)\s*(?:passages?\s*)?\d{1,3})*)\s*\]"
-)
-_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_TEENS = (
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TENS = ("twenty", "thirty", "forty", "fifty")
-_WORD_NUMBER = (
-    rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS)}))?|"
-    rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})"
-)
-_CHECKABLE = re.compile(
-    rf"(?i)\b((?:\d+(?:\.\d+)?|{_WORD_NUMBER})[\s-]*(?:working[\s-]+)?"
-    r"(?:days?|weeks?|months?|years?)\b|"
-    r"(?:section|regulation|reg\.?|s\.)\s*\d+[A-Z]?|\d{1,3}\s*%)"
 )
 _SENTENCE = re.compile(r"(?<=[.!?])[ \t]+")
 # Markers a model put after the full stop ("... 20 weeks. [1]") belong to the sentence before.
@@ -89,10 +67,6 @@ _FENCE_TAG = re.compile(r"(?i)<(/?)(passage|question)\b")
 def defuse_fences(text: str) -> str:
     """Escape our own fence tags inside untrusted text, so it cannot close its quotation."""
     return _FENCE_TAG.sub(r"&lt;\1\2", text)
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower())
 
 
 def _normalise_markers(text: str) -> str:
@@ -143,10 +117,10 @@ def validate_citations(
             )
             cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
             cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
-            facts = _CHECKABLE.findall(cleaned)
+            facts = checkable_facts(cleaned)
             if facts:
-                support = " ".join(_normal(shown[k].passage.text) for k in valid)
-                if not valid or not all(_fact_supported(f, support) for f in facts):
+                support = " ".join(normal(shown[k].passage.text) for k in valid)
+                if not valid or not all(fact_supported(f, support) for f in facts):
                     dropped += 1
                     continue
             if cleaned:
@@ -159,63 +133,6 @@ def validate_citations(
             kept_lines.append("")  # keep paragraph breaks between kept lines
     clean = "\n".join(kept_lines).strip()
     return clean, tuple(used[k] for k in sorted(used)), dropped
-
-
-def _words_to_number(words: str) -> int | None:
-    """'six' -> 6, 'twenty five' -> 25; None when the words are not a number up to 59."""
-    parts = words.replace("-", " ").split()
-    if not parts:
-        return None
-    if parts[0] in _UNITS:
-        return _UNITS.index(parts[0]) + 1
-    if parts[0] in _TEENS:
-        return _TEENS.index(parts[0]) + 10
-    if parts[0] in _TENS:
-        tens = 20 + 10 * _TENS.index(parts[0])
-        if len(parts) > 1 and parts[1] in _UNITS:
-            return tens + _UNITS.index(parts[1]) + 1
-        return tens
-    return None
-
-
-def _number_to_words(n: int) -> str:
-    """6 -> 'six', 25 -> 'twenty five'; '' outside 1..59."""
-    if 1 <= n <= 9:
-        return _UNITS[n - 1]
-    if 10 <= n <= 19:
-        return _TEENS[n - 10]
-    if 20 <= n <= 59:
-        tens, units = divmod(n, 10)
-        return _TENS[tens - 2] + (f" {_UNITS[units - 1]}" if units else "")
-    return ""
-
-
-def _fact_supported(fact: str, support: str) -> bool:
-    """True when the passages state the fact, its number in digits, or its number in words.
-
-    Numbers match whole: '5 weeks' is not supported by '15 weeks', nor 'five' by 'twenty five'.
-    """
-    fact_n = _normal(fact).replace("-", " ")
-    plain = support.replace("-", " ")
-    not_compound = "".join(f"(?<!{tens} )" for tens in _TENS)  # 'five' is not 'twenty five'
-    if re.search(rf"(?<![\w.]){not_compound}{re.escape(fact_n)}(?!\w)", plain):
-        return True
-    digits = re.search(r"\d+(?:\.\d+)?", fact_n)
-    if digits:
-        n = digits.group(0)
-    else:
-        spelled = re.match(rf"{_WORD_NUMBER}(?= )", fact_n)
-        value = _words_to_number(spelled.group(0)) if spelled else None
-        if value is None:
-            return False
-        n = str(value)
-    if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d.])", support):
-        return True
-    word = _number_to_words(int(n)) if n.isdigit() else ""
-    return bool(word) and (
-        re.search(rf"{not_compound}\b{re.escape(word)}\b(?! (?:{'|'.join(_UNITS)})\b)", plain)
-        is not None
-    )
 
 
 class LangChainGenerator:

@@ -5,7 +5,8 @@ Layout of ``index_dir``::
     current -> builds/<build_id>     (a symlink, replaced with os.replace: atomic)
     builds/<build_id>/index.json     model, schema version, documents, counts
     builds/<build_id>/passages.jsonl every passage with its anchor
-    builds/<build_id>/bm25/          the lexical index
+    builds/<build_id>/bm25/          the lexical index (passages and their provision notes)
+    builds/<build_id>/bm25-text/     the lexical index of the passages' own words only
     builds/<build_id>/chroma/        Chroma's files (absent when a Chroma server is used)
 
 A crash while building leaves ``current`` pointing at the previous complete build.
@@ -25,7 +26,7 @@ from rag.lexical import LexicalIndex
 from rag.schema import Passage
 from rag.store import PassageStore, chroma_client
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CURRENT = "current"
 BUILDS = "builds"
 
@@ -94,6 +95,8 @@ class Index:
     passages: dict[str, Passage]
     store: PassageStore
     lexical: LexicalIndex
+    #: The passages' own words without their notes: the bare-engine peer in evals reads this.
+    lexical_text: LexicalIndex
 
     @property
     def ordered(self) -> list[Passage]:
@@ -180,4 +183,5 @@ def open_index(index_dir: Path, chroma_url: str | None = None) -> Index:
         passages=read_passages(build),
         store=store,
         lexical=LexicalIndex.load(build / "bm25"),
+        lexical_text=LexicalIndex.load(build / "bm25-text"),
     )

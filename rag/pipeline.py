@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from rag import safety
-from rag.anchors import named_provisions
 from rag.compose import compose_extractive_answer, idf_from
-from rag.coverage import uncovered_topic
+from rag.crisis import CrisisDetector
 from rag.embedding import Embedder, load_embedder
 from rag.errors import GenerationError
 from rag.index import Index, current_build, open_index
 from rag.query import MAX_QUESTION_CHARS, bare_provision_number, normalise_question
 from rag.retrieve import HybridRetriever, Retrieval, resolve_kinds
 from rag.schema import Answer, Citation, Hit
+from rag.scope import NEIGHBOURS, OutOfScopeTopic, ScopeChecker
 from rag.settings import Settings
 
 log = logging.getLogger("sendqa")
@@ -75,6 +75,14 @@ class SendQA:
         self._retriever = HybridRetriever(self._index, self.embedder, settings)
         self._idf = idf_from(list(self._index.passages.values()))
         self.generator = generator
+        self.crisis = self._crisis_detector(self._index)
+        self.scope = ScopeChecker(self.embedder)
+
+    def _crisis_detector(self, index: Index) -> CrisisDetector:
+        """The detector, with the index's provision-note situations as ordinary worries."""
+        return CrisisDetector(
+            self.embedder, self.settings.crisis_margin, ordinary=index.store.window_vectors("note")
+        )
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -92,6 +100,7 @@ class SendQA:
             index = open_index(self.settings.index_dir, self.settings.chroma_url)
             self._retriever = HybridRetriever(index, self.embedder, self.settings)
             self._idf = idf_from(list(index.passages.values()))
+            self.crisis = self._crisis_detector(index)
             self._index = index
 
     def ask(
@@ -109,7 +118,9 @@ class SendQA:
         request_id = uuid.uuid4().hex[:8]
         t0 = time.perf_counter()
         # Safety checks read the whole raw message: a crisis may come after the length cap.
-        crisis = safety.detect_crisis(question or "")
+        assessment = self.crisis.assess(question or "")
+        crisis = assessment.crisis
+        notice = assessment.notice
         whole = normalise_question(question or "", limit=None)
         text = whole[:MAX_QUESTION_CHARS]
         if not text:
@@ -118,9 +129,8 @@ class SendQA:
                 text=EMPTY_TEXT,
                 abstained=True,
                 crisis=crisis,
-                safety_notice=safety.CRISIS_SIGNPOSTING if crisis else "",
+                safety_notice=notice,
             )
-        notice = safety.CRISIS_SIGNPOSTING if crisis else ""
         notes: list[str] = []
         if len(whole) > MAX_QUESTION_CHARS:
             notes.append(TRUNCATED_NOTE.format(n=len(whole), limit=MAX_QUESTION_CHARS))
@@ -143,23 +153,25 @@ class SendQA:
                 {},
                 request_id,
             )
-        gap = uncovered_topic(text)
-        if gap is not None and not (named_provisions(text) and self.retriever.lookup(text)):
+        resolved = resolve_kinds(kinds)
+        retriever = self.retriever
+        t1 = time.perf_counter()
+        retrieval = retriever.retrieve(
+            follow_up_question(text, history), resolved, set_aside=assessment.flagged
+        )
+        t2 = time.perf_counter()
+        topic = self._out_of_scope(retrieval)
+        if topic is not None:
             answer = Answer(
                 question=text,
                 text=f"I couldn't find this in the SEND law and guidance I hold: it is about "
-                f"{gap.topic}. {gap.where}\n\n{safety.WHERE_TO_GET_HELP}",
+                f"{topic.topic}. {topic.where}\n\n{safety.WHERE_TO_GET_HELP}",
                 abstained=True,
                 crisis=crisis,
                 safety_notice=notice,
                 notes=tuple(notes),
             )
-            return self._finish(answer, t0, {}, request_id)
-        resolved = resolve_kinds(kinds)
-        retriever = self.retriever
-        t1 = time.perf_counter()
-        retrieval = retriever.retrieve(follow_up_question(text, history), resolved)
-        t2 = time.perf_counter()
+            return self._finish(answer, t0, {"retrieve": (t2 - t1) * 1000}, request_id)
         if self._should_abstain(retrieval):
             answer = Answer(
                 question=text,
@@ -205,6 +217,19 @@ class SendQA:
                     f"ask about '{other} {number}' if you meant that."
                 )
         return number, ""
+
+    def _out_of_scope(self, retrieval: Retrieval) -> OutOfScopeTopic | None:
+        """The SEND-adjacent topic the corpus does not cover that the question is about, if any.
+
+        A provision named in the question is always in scope ("is s.42 about transport?").
+        """
+        if retrieval.direct or retrieval.vector is None:
+            return None
+        held = self.retriever.index.store.nearest_windows(retrieval.vector, NEIGHBOURS)
+        verdict = self.scope.verdict(retrieval.vector, held)
+        if verdict is None or verdict.lead < self.settings.scope_margin:
+            return None
+        return verdict.topic
 
     def _should_abstain(self, retrieval: Retrieval) -> bool:
         """No named provision, and nothing close enough in meaning: the sources don't answer it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 MAX_QUESTION_CHARS = 2000
 
@@ -64,17 +65,19 @@ def expand_query(text: str) -> str:
     return f"{text} ({'; '.join(dict.fromkeys(extra))})" if extra else text
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def legal_part(text: str) -> str:
+def legal_part(text: str, set_aside: Sequence[str] = ()) -> str:
     """The question without the sentences that disclose a crisis.
 
     Signposting answers those sentences; left in the retrieval query, words such as "doesn't
     want to be alive" pull the search away from the legal question asked next to them.
+    ``set_aside`` holds the pieces the semantic crisis check flagged (``rag.crisis``).
     """
-    from rag.safety import detect_crisis
+    from rag.safety import detect_crisis, message_sentences
 
-    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
-    kept = [s for s in sentences if not detect_crisis(s)]
+    def flagged(sentence: str) -> bool:
+        words = " ".join(sentence.split())
+        return detect_crisis(sentence) or any(piece in words for piece in set_aside)
+
+    sentences = message_sentences(text)
+    kept = [s for s in sentences if not flagged(s)]
     return " ".join(kept) if kept and len(kept) < len(sentences) else text

@@ -50,6 +50,7 @@ class Retrieval:
     best_dense: float
     direct: bool
     in_scope: bool = False  # the question uses words of the SEND system (EHCP, tribunal)
+    vector: np.ndarray | None = None  # the question as searched, for the scope check
 
 
 def resolve_kinds(names: Sequence[str] | None) -> tuple[SourceKind, ...] | None:
@@ -216,25 +217,35 @@ class HybridRetriever:
                 fused[pid] *= self.settings.guidance_prior
 
     def dense(
-        self, vector: np.ndarray, k: int, kinds: Sequence[str] | None
+        self, vector: np.ndarray, k: int, kinds: Sequence[str] | None, notes: bool = True
     ) -> list[tuple[str, float]]:
-        return self.index.store.query(vector, k, kinds)
+        """Nearest passages by their best window; ``notes=False`` reads their own words only."""
+        return self.index.store.query(vector, k, kinds, notes)
 
     def lexical(
-        self, question: str, k: int, kinds: Sequence[str] | None
+        self, question: str, k: int, kinds: Sequence[str] | None, notes: bool = True
     ) -> list[tuple[str, float]]:
-        ranked = self.index.lexical.search(question, k * 4 if kinds else k)
+        """BM25 over passages and their notes; ``notes=False`` reads their own words only."""
+        index = self.index.lexical if notes else self.index.lexical_text
+        ranked = index.search(question, k * 4 if kinds else k)
         if kinds:
             ranked = [(i, s) for i, s in ranked if self.index.passages[i].kind in kinds]
         return ranked[:k]
 
     def retrieve(
-        self, question: str, kinds: Sequence[str] | None = None, k: int | None = None
+        self,
+        question: str,
+        kinds: Sequence[str] | None = None,
+        k: int | None = None,
+        set_aside: Sequence[str] = (),
     ) -> Retrieval:
-        """Top-k hits: named provisions first, then the fused dense and lexical lists."""
+        """Top-k hits: named provisions first, then the fused dense and lexical lists.
+
+        ``set_aside``: crisis sentences the signposting answers, left out of the search.
+        """
         k = k or self.settings.top_k
         cand = max(self.settings.candidate_k, k)
-        base = expand_query(legal_part(question))
+        base = expand_query(legal_part(question, set_aside))
         named = named_terms(question)
         terms = [term.statutory for term in named]
         query = f"{base} ({'; '.join(terms)})" if terms else base
@@ -284,4 +295,5 @@ class HybridRetriever:
             best_dense=best,
             direct=bool(direct_ids & set(order)),
             in_scope=names_send_system(question),
+            vector=vector,
         )

@@ -23,9 +23,8 @@ Decisions, each covered by a test:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 Jurisdiction = Literal["Scotland", "Wales", "Northern Ireland"]
 
@@ -143,7 +142,8 @@ _SUICIDAL = (
         r"(?!\s+(?:skills?|story|cycle|insurance|experiences?|plans?|courses?|chances|choices|goals|"
         r"in|into|back|and)\b)"
     ),
-    r"\bkill(?:s|ed|ing)? " + _SELF + r"\b",
+    # Not "killing herself laughing": the idiom, not a risk.
+    r"\bkill(?:s|ed|ing)? " + _SELF + r"\b(?! (?:laughing|with laughter))",
     (
         r"\b(?:rather|want(?:s|ed)? to|wish(?:es|ed)? (?:s?he|i|they) could|prefer to|would) "
         r"(?:just )?not (?:be|being) (?:here|around|alive)\b"
@@ -243,7 +243,8 @@ _DANGER = (
         r"(?:class|classroom|lessons?|staff|adults|playground|table|tasks?|work|activities)\b)"
     ),
     r"\b" + _CHILD + r"\b" + _GAP + r"\s+(?:is|are|was|were|been|has gone|have gone|went|gone|"
-    r"goes|going)\s+missing\b(?!\s+(?:school|lessons?|class(?:es)?|education|out|sessions?|"
+    r"goes|going)\s+missing\b(?!\s+(?:so much|a lot|lots|loads|school|lessons?|class(?:es)?|"
+    r"education|out|sessions?|"
     r"appointments?|therapy|days|weeks|meals|from (?:school|class|lessons|education|the plan|"
     r"his plan|her plan))\b)",
     r"\breported (?:him|her|them|my [a-z]+) missing\b",
@@ -257,20 +258,43 @@ _DANGER = (
 )
 
 #: Named groups of crisis patterns; the names are returned by ``crisis_reasons``.
+#: The names are the crisis categories of the semantic bank (``rag.crisis``): one vocabulary.
 CRISIS_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "self_harm": _compile(_SELF_HARM),
     "suicidal": _compile(_SUICIDAL),
-    "abuse": _compile(_ABUSE),
-    "danger": _compile(_DANGER),
+    "abuse_neglect": _compile(_ABUSE),
+    "missing_or_danger": _compile(_DANGER),
 }
+
+#: The writer speaking of themselves just before a self-harm or suicidal phrase: "I want to die",
+#: "I cant go on", "better off without me": a parent or carer at breaking point.
+_FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|ill|me|myself)\b")
+_FIRST_PERSON_PHRASE = re.compile(r"\b(?:without me|kill myself|hurt myself|harm myself)\b")
+
+
+def _writer_at_risk(norm: str, match: re.Match[str]) -> bool:
+    before = norm[: match.start()].split(" . ")[-1].split()[-2:]
+    return bool(
+        _FIRST_PERSON_PHRASE.search(match.group(0)) or _FIRST_PERSON.search(" ".join(before))
+    )
 
 
 def crisis_reasons(text: str) -> tuple[str, ...]:
-    """Which crisis groups a message matches, so logs and tests can say why help was shown."""
+    """Which crisis categories a message matches, so logs and tests can say why help was shown.
+
+    A self-harm or suicidal phrase in the first person adds ``carer_breaking_point``: the
+    writer (often a parent) needs help for themselves as well as for the child.
+    """
     norm = normalise_for_matching(text)
-    return tuple(
-        name for name, patterns in CRISIS_PATTERNS.items() if any(p.search(norm) for p in patterns)
-    )
+    found: list[str] = []
+    for name, patterns in CRISIS_PATTERNS.items():
+        matches = [m for p in patterns for m in p.finditer(norm)]
+        if not matches:
+            continue
+        found.append(name)
+        if name in {"self_harm", "suicidal"} and any(_writer_at_risk(norm, m) for m in matches):
+            found.append("carer_breaking_point")
+    return tuple(dict.fromkeys(found))
 
 
 def detect_crisis(text: str) -> bool:
@@ -278,7 +302,7 @@ def detect_crisis(text: str) -> bool:
     return bool(crisis_reasons(text))
 
 
-CRISIS_SIGNPOSTING = """\
+_CHILD_SIGNPOSTS = """\
 **If a child or young person may be at risk, please get help now. This comes first.**
 
 - **Emergency or immediate danger:** call **999**.
@@ -288,9 +312,51 @@ CRISIS_SIGNPOSTING = """\
 - **Shout:** text **SHOUT** to **85258**.
 - Your child's **GP**, or their **CAMHS** team if they have one.
 - **If a child is being harmed:** contact your local council's children's services, \
-or the **NSPCC helpline** on **0808 800 5000**.
+or the **NSPCC helpline** on **0808 800 5000**."""
+_CLOSING = "You do not have to deal with this alone. Information about the law follows below."
+#: The children's signposting on its own (letters, and the banner's default).
+CRISIS_SIGNPOSTING = f"{_CHILD_SIGNPOSTS}\n\n{_CLOSING}"
 
-You do not have to deal with this alone. Information about the law follows below."""
+#: For the writer, when they are the one at breaking point: help for adults, not only children.
+CARER_SIGNPOSTING = """\
+**For you, as a parent or carer:**
+
+- **Samaritans:** call **116 123**, free, day or night, to talk it through.
+- **NHS 111, option 2:** urgent mental health help for adults, any time.
+- **A carer's assessment:** ask your council's adult social care; it is your right as a carer \
+and can lead to a break and support for you."""
+
+#: Why the banner is shown, in neutral words, by crisis category (first found wins).
+CRISIS_REASON_LINES: dict[str, str] = {
+    "carer_breaking_point": "Because your message mentions how you are coping and someone's "
+    "safety, help for you and your child comes first.",
+    "abuse_neglect": "Because your message mentions a child or young person being harmed, "
+    "where to get help comes first.",
+    "missing_or_danger": "Because your message mentions a child or young person's safety, "
+    "where to get help comes first.",
+}
+DEFAULT_REASON_LINE = (
+    "Because your message mentions a child or young person's safety, where to get help comes first."
+)
+
+
+def crisis_notice(categories: Sequence[str]) -> str:
+    """The signposting shown before any law: why, in neutral words, then the numbers."""
+    reason = next(
+        (CRISIS_REASON_LINES[c] for c in categories if c in CRISIS_REASON_LINES),
+        DEFAULT_REASON_LINE,
+    )
+    carer = [CARER_SIGNPOSTING] if "carer_breaking_point" in categories else []
+    return "\n\n".join([f"_{reason}_", _CHILD_SIGNPOSTS, *carer, _CLOSING])
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def message_sentences(text: str) -> list[str]:
+    """A message's sentences, as the crisis checks and the legal search both split it."""
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
 
 # --- jurisdiction ----------------------------------------------------------------------------
 
@@ -457,38 +523,3 @@ def looks_like_prompt_injection(text: str) -> bool:
     lowered = _APOSTROPHES.sub("", text.lower())
     spaced = _SPACES.sub(" ", lowered)
     return any(p.search(spaced) for p in _INJECTION)
-
-
-# --- all checks together ---------------------------------------------------------------------
-
-
-class SafetyCheck(BaseModel):
-    """What the checks found for one question, computed once before retrieval."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    crisis: bool = Field(description="Show crisis signposting first.")
-    crisis_reasons: tuple[str, ...] = Field(default=(), description="Crisis groups matched.")
-    jurisdiction: Jurisdiction | None = Field(
-        default=None, description="Another UK nation the question is about, if any."
-    )
-    prompt_injection: bool = Field(default=False, description="Flag only: never a refusal.")
-
-    @property
-    def notice(self) -> str:
-        """Text to show before the answer: crisis signposting, then the jurisdiction note."""
-        parts = [CRISIS_SIGNPOSTING] if self.crisis else []
-        if self.jurisdiction is not None:
-            parts.append(jurisdiction_note(self.jurisdiction))
-        return "\n\n".join(parts)
-
-
-def check_question(text: str) -> SafetyCheck:
-    """Run every check on a question once, so callers do not repeat or forget one."""
-    reasons = crisis_reasons(text)
-    return SafetyCheck(
-        crisis=bool(reasons),
-        crisis_reasons=reasons,
-        jurisdiction=detect_other_jurisdiction(text),
-        prompt_injection=looks_like_prompt_injection(text),
-    )

@@ -90,6 +90,10 @@ class Source(_Frozen):
         Field(default="headed-md", description="How the file is written; picks the parser.")
     )
     fetch: str = Field(default="", description="How to fetch it: an official data URL.")
+    notes: bool = Field(
+        default=False,
+        description="Every passage needs a provision note or a skip reason in corpus/notes.",
+    )
     filename: str = Field(default="", description="File name in a mirror of the corpus.")
 
     @property
@@ -121,6 +125,13 @@ class Passage(_Frozen):
         default=(), description="Part, chapter and cross-heading above the passage."
     )
     position: int = Field(default=0, description="Order of the passage within its document.")
+    note: str = Field(
+        default="",
+        description="sendqa's plain-English note on the provision (corpus/notes), not the law.",
+    )
+    situations: tuple[str, ...] = Field(
+        default=(), description="How people describe needing the provision; indexed, not shown."
+    )
 
     @property
     def authority(self) -> Authority:
@@ -161,6 +172,14 @@ class Passage(_Frozen):
         if current:
             windows.append(current)
         return [f"{heading}\n{w}" if heading else w for w in windows]
+
+    def note_windows(self) -> list[str]:
+        """Extra texts embedded for this passage: its note and each situation, one vector each.
+
+        A situation is one way a person describes needing the provision; embedded alone it
+        matches a question put that way, where an average of all of them would match none.
+        """
+        return [self.note, *self.situations] if self.note else []
 
 
 def passage_id_for(source_id: str, locator: str | None, text: str) -> str:

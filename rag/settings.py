@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     )
 
     # Embedding
+    notes_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "notes",
+        description="Folder of the provision notes (one JSONL file per document).",
+    )
     embed_batch_size: int = Field(default=32, description="Passages per embedding batch.")
     embed_threads: int = Field(
         default=1, description="torch threads for queries (1 is steadier on 2 cores)."
@@ -70,6 +74,12 @@ class Settings(BaseSettings):
     guidance_prior: float = Field(
         default=0.85, description="Score factor for non-statutory guidance against law."
     )
+    scope_margin: float = Field(
+        default=0.06,
+        description="How much closer a question must be to an out-of-scope topic "
+        "(rag/data/out_of_scope.jsonl) than to the provision notes for sendqa to say the "
+        "sources do not cover it.",
+    )
     abstain_threshold: float = Field(
         default=0.45,
         description="Best dense similarity below which the sources are judged not to answer.",
@@ -82,6 +92,11 @@ class Settings(BaseSettings):
     )
 
     # Chroma
+    crisis_margin: float = Field(
+        default=-0.06,
+        description="How much closer a sentence must be to the reviewed risk statements than to "
+        "the safe ones (idioms, ordinary worries) to show crisis signposting; lower catches more.",
+    )
     chroma_url: str | None = Field(
         default=None,
         description="Chroma server URL (http://host:port) instead of the local persistent index.",

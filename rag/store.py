@@ -166,6 +166,10 @@ def forget_client(path: Path | None = None, url: str | None = None) -> None:
         _clients.pop(key, None)
 
 
+#: Marks a vector id as one of a passage's note windows (``rag.notes``), not its own words.
+NOTE_WINDOW = "note-"
+
+
 def passage_metadata(passage: Passage) -> dict[str, str | int]:
     """Flat, scalar metadata: Chroma stores no nested values."""
     return {
@@ -262,7 +266,12 @@ class PassageStore:
                     embeddings=embeddings[start : start + len(chunk)],
                     documents=[text for _, _, text in chunk],
                     metadatas=[
-                        {**passage_metadata(p), "passage_id": p.passage_id} for _, p, _ in chunk
+                        {
+                            **passage_metadata(p),
+                            "passage_id": p.passage_id,
+                            "window": "note" if f":{NOTE_WINDOW}" in vid else "text",
+                        }
+                        for vid, p, _ in chunk
                     ],
                 )
 
@@ -283,14 +292,27 @@ class PassageStore:
         return found
 
     def query(
-        self, vector: np.ndarray, k: int, kinds: Sequence[str] | None = None
+        self,
+        vector: np.ndarray,
+        k: int,
+        kinds: Sequence[str] | None = None,
+        notes: bool = True,
     ) -> list[tuple[str, float]]:
-        """(passage_id, cosine similarity) pairs, best first; a passage scores its best window."""
-        where = {"kind": {"$in": list(kinds)}} if kinds else None
+        """(passage_id, cosine similarity) pairs, best first; a passage scores its best window.
+
+        ``notes=False`` searches the passages' own words only (the bare-engine peer in evals).
+        """
+        clauses: list[dict[str, Any]] = []
+        if kinds:
+            clauses.append({"kind": {"$in": list(kinds)}})
+        if not notes:
+            clauses.append({"window": "text"})
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses} if clauses else None
         with self._calling(answering=True):
             result = self._collection.query(
                 query_embeddings=[vector],
-                n_results=k * 2,
+                # A passage has several windows (long text, note, situations): ask for enough.
+                n_results=k * 8,
                 where=where,
                 include=["distances", "metadatas"],
             )
@@ -299,6 +321,26 @@ class PassageStore:
             pid = str(meta["passage_id"])
             best[pid] = max(best.get(pid, -1.0), 1.0 - float(dist))
         return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def window_vectors(self, window: str = "note") -> np.ndarray:
+        """Every stored vector of one sort of window (e.g. all provision notes' situations)."""
+        with self._calling(answering=False):
+            got = self._collection.get(where={"window": window}, include=["embeddings"])
+        vectors = got["embeddings"]
+        if vectors is None or len(vectors) == 0:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def nearest_windows(self, vector: np.ndarray, k: int, window: str = "note") -> list[float]:
+        """Similarities of the k nearest windows of one sort (e.g. provision notes), best first."""
+        with self._calling(answering=True):
+            result = self._collection.query(
+                query_embeddings=[vector],
+                n_results=k,
+                where={"window": window},
+                include=["distances"],
+            )
+        return [1.0 - float(d) for d in result["distances"][0]]
 
     def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, list[np.ndarray]]:
         """Every window vector of the given passages (to score hits found only by BM25)."""

@@ -1,4 +1,4 @@
-"""The ``sendqa`` command: ingest, ask, serve, eval, corpus and passages.
+"""The ``sendqa`` command: ingest, ask, serve, eval, corpus, passages and notes.
 
 Errors become one clear line on stderr and a non-zero exit code; never a traceback.
 """
@@ -75,6 +75,7 @@ def _answer_json(answer: object) -> dict[str, object]:
                 "label": c.passage.anchor.label,
                 "kind": c.passage.kind,
                 "quote": c.quote,
+                "note": c.passage.note,
                 "url": c.passage.anchor.url,
             }
             for c in answer.citations
@@ -165,7 +166,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.run import run_eval
 
     settings = _settings(args)
-    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    from evals.run import DEFAULT_SYSTEMS
+
+    systems = [s.strip() for s in (args.systems or "").split(",") if s.strip()] or list(
+        DEFAULT_SYSTEMS
+    )
     out = run_eval(
         settings,
         Path(args.set),
@@ -261,6 +266,22 @@ def cmd_passages(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notes(args: argparse.Namespace) -> int:
+    """Review corpus/notes against a fresh parse of the corpus; exit 1 on any problem."""
+    from ingest.documents import collect_documents
+    from ingest.manifest import load_manifest
+    from rag.notes import check_notes, load_notes
+
+    settings = _settings(args)
+    sources = load_manifest(settings.manifest_path)
+    docs = collect_documents(sources, settings.corpus_dir)
+    passages = [p for d in docs for p in d.passages]
+    required = [s.source_id for s in sources if s.notes]
+    report = check_notes(passages, load_notes(settings.notes_dir), required)
+    print(report.render())
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sendqa",
@@ -304,7 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     index_args(p)
     p.add_argument("--set", required=True, help="gold set JSONL (e.g. ../shared/evals/dev.jsonl)")
     p.add_argument("--out", help="output folder (default evals/results/<timestamp>)")
-    p.add_argument("--systems", default="sendqa,naive_langchain,bm25,dense")
+    p.add_argument(
+        "--systems",
+        help="comma list (default: sendqa, bare_hybrid, both naive LangChain peers, bm25, dense)",
+    )
     p.add_argument("--corpus", help="corpus folder for the naive baseline")
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--quiet", action="store_true")
@@ -343,6 +367,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--corpus", help="corpus folder (default: ../shared/corpus)")
     index_args(s)
     p.set_defaults(func=cmd_passages)
+
+    p = sub.add_parser("notes", help="review the provision notes in corpus/notes")
+    nsub = p.add_subparsers(dest="notes_command", required=True)
+    n = nsub.add_parser("check", help="coverage and checks; exit 1 on any problem")
+    n.add_argument("--corpus", help="corpus folder (default: ../shared/corpus)")
+    p.set_defaults(func=cmd_notes)
     return parser
 
 

@@ -13,7 +13,7 @@ from rag.safety import (
     JURISDICTION_SIGNPOSTS,
     NOT_LEGAL_ADVICE,
     WHERE_TO_GET_HELP,
-    check_question,
+    crisis_notice,
     crisis_reasons,
     detect_crisis,
     detect_other_jurisdiction,
@@ -159,8 +159,8 @@ def test_lists_are_big_enough() -> None:
 def test_crisis_reasons_name_the_group() -> None:
     assert crisis_reasons("found cuts on her arms") == ("self_harm",)
     assert crisis_reasons("he says he wants to die") == ("suicidal",)
-    assert crisis_reasons("I think she is being abused") == ("abuse",)
-    assert crisis_reasons("he ran away from home") == ("danger",)
+    assert crisis_reasons("I think she is being abused") == ("abuse_neglect",)
+    assert crisis_reasons("he ran away from home") == ("missing_or_danger",)
     assert crisis_reasons("what is an EHC plan?") == ()
 
 
@@ -342,15 +342,35 @@ def test_ordinary_question_not_flagged_as_injection(text: str) -> None:
     assert not looks_like_prompt_injection(text)
 
 
-def test_check_question_bundles_all_checks() -> None:
-    check = check_question("We live in Glasgow and she keeps saying she wants to die")
-    assert check.crisis and check.crisis_reasons == ("suicidal",)
-    assert check.jurisdiction == "Scotland"
-    assert not check.prompt_injection
-    assert check.notice.startswith(CRISIS_SIGNPOSTING)
-    assert "enquire.org.uk" in check.notice
-    plain = check_question("What is an EHC plan?")
-    assert not plain.crisis and plain.jurisdiction is None and plain.notice == ""
+@pytest.mark.parametrize(
+    "message",
+    [
+        "honestly I want to die, this process has broken me",
+        "they would all be better off without me",
+        "im going to kill myself if this panel says no",
+    ],
+)
+def test_writer_at_breaking_point_is_told_of_help_for_adults(message: str) -> None:
+    reasons = crisis_reasons(message)
+    assert "carer_breaking_point" in reasons, reasons
+    notice = crisis_notice(reasons)
+    for needle in ("116 123", "NHS 111, option 2", "carer's assessment", "0800 1111"):
+        assert needle in notice, needle
+
+
+def test_parent_reporting_a_child_gets_no_adult_section() -> None:
+    reasons = crisis_reasons("I think my son wants to die")
+    assert reasons == ("suicidal",)
+    assert "carer's assessment" not in crisis_notice(reasons)
+
+
+def test_crisis_notice_says_why_first_in_neutral_words() -> None:
+    notice = crisis_notice(("self_harm",))
+    first = notice.splitlines()[0]
+    assert first.startswith("_Because your message mentions") and "safety" in first
+    assert notice.index("Because") < notice.index("999") < notice.index("Samaritans")
+    assert "being harmed" in crisis_notice(("abuse_neglect",)).splitlines()[0]
+    assert notice.rstrip().endswith("Information about the law follows below.")
 
 
 def test_safety_module_imports_no_other_sendqa_package() -> None:

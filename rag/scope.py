@@ -1,0 +1,83 @@
+"""Is a question about what the corpus holds? Nearest neighbours, not per-topic patterns.
+
+A question is compared, with the vector the search already made, with two sets of situations:
+how people describe needing the provisions sendqa holds (the provision notes, indexed as note
+windows) and how they ask about SEND-adjacent topics the corpus does not cover
+(``rag/data/out_of_scope.jsonl``: transport, exclusions, benefits, waiting lists...). When the
+nearest out-of-scope topic is closer than the nearest held provisions by ``scope_margin``, the
+honest answer is "not in the sources I hold", naming the topic and where it is answered.
+Patterns per topic held on the phrasings they were written for; this moves with the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rag.embedding import Embedder, embed_fixed_texts
+from rag.errors import ConfigError
+
+OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.jsonl"
+#: Neighbours averaged on each side: one stray close sentence should not decide.
+NEIGHBOURS = 3
+
+
+class OutOfScopeTopic(BaseModel):
+    """A SEND-adjacent topic the corpus does not cover, and where it is answered instead."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    topic: str = Field(
+        min_length=3, description="What the question is about, e.g. 'school transport'."
+    )
+    where: str = Field(min_length=10, description="Which law or body covers it; who to ask.")
+    situations: tuple[str, ...] = Field(min_length=3, description="How people ask about it.")
+
+
+def load_topics(path: Path = OUT_OF_SCOPE) -> tuple[OutOfScopeTopic, ...]:
+    """Every topic of the data file; a bad line is a configuration error naming its number."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    topics = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                topics.append(OutOfScopeTopic.model_validate_json(line))
+            except ValidationError as exc:
+                raise ConfigError(f"{path}, line {number}: {exc.errors()[0]['msg']}") from exc
+    return tuple(topics)
+
+
+@dataclass(frozen=True)
+class ScopeVerdict:
+    """The nearest out-of-scope topic, and how much closer it is than the held provisions."""
+
+    topic: OutOfScopeTopic
+    lead: float  # out-of-scope closeness minus in-scope closeness; > margin means abstain
+
+
+class ScopeChecker:
+    """Compares a question's vector with out-of-scope situations and with the notes' situations."""
+
+    def __init__(self, embedder: Embedder, topics: Sequence[OutOfScopeTopic] | None = None):
+        self.topics = tuple(topics) if topics is not None else load_topics()
+        self._owner = [t for t in self.topics for _ in t.situations]
+        texts = [s for t in self.topics for s in t.situations]
+        self._vectors = embed_fixed_texts(embedder, texts) if texts else np.zeros((0, 384))
+
+    def verdict(self, vector: np.ndarray, held: Sequence[float]) -> ScopeVerdict | None:
+        """``held``: similarities of the nearest note windows (best first); None if no topics."""
+        if not len(self._owner) or not held:
+            return None
+        sims = self._vectors @ vector
+        order = np.argsort(-sims)
+        best = self._owner[int(order[0])]
+        same = [float(sims[i]) for i in order if self._owner[int(i)] is best][:NEIGHBOURS]
+        inside = float(np.mean(list(held)[:NEIGHBOURS]))
+        return ScopeVerdict(best, float(np.mean(same)) - inside)
