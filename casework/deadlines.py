@@ -49,6 +49,7 @@ class DeadlineRow(TypedDict):
     locator: str
     label: str
     url: str
+    current_to: str | None
     quote: str
     caveat: str
     notes: list[str]
@@ -101,12 +102,14 @@ def describe_deadline(deadline: Deadline) -> str:
     )
 
 
-def provision_link(passages: Sequence[Passage], source_id: str, locator: str) -> tuple[str, str]:
-    """Label and URL of a provision from the index, for linking a deadline to its law."""
+def provision_link(
+    passages: Sequence[Passage], source_id: str, locator: str
+) -> tuple[str, str, str | None]:
+    """Label, URL and ``current_to`` date of a provision from the index, to link a deadline."""
     for passage in passages:
         if passage.source_id == source_id and passage.locator == locator:
-            return passage.anchor.label, passage.anchor.url
-    return f"{SHORT_TITLES.get(source_id, source_id)}, {locator}", ""
+            return passage.anchor.label, passage.anchor.url, passage.anchor.current_to
+    return f"{SHORT_TITLES.get(source_id, source_id)}, {locator}", "", None
 
 
 def deadline_rows(
@@ -120,7 +123,7 @@ def deadline_rows(
     on = parse_user_date(date_text or "")
     rows: list[DeadlineRow] = []
     for d in compute_deadlines(event, on, today):
-        label, url = provision_link(passages, d.rule.source_id, d.rule.locator)
+        label, url, current_to = provision_link(passages, d.rule.source_id, d.rule.locator)
         status = status_text(d)
         rows.append(
             {
@@ -134,6 +137,7 @@ def deadline_rows(
                 "locator": d.rule.locator,
                 "label": label,
                 "url": url,
+                "current_to": current_to,
                 "quote": d.rule.quote,
                 "caveat": d.rule.caveat,
                 "notes": list(d.notes),

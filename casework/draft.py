@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from casework.templates import PURPOSES, REPLY_PURPOSE, TEMPLATES, LegalPoint, LetterTemplate
+from rag.current_to import current_to_text, stale_notice
 from rag.safety import CRISIS_SIGNPOSTING, NOT_LEGAL_ADVICE, WHERE_TO_GET_HELP
 from rag.schema import Answer, Citation
 
@@ -105,13 +107,21 @@ def _renumber(found: Sequence[tuple[str | None, Citation]]) -> list[tuple[str | 
     ]
 
 
-def _references(citations: Sequence[Citation]) -> list[str]:
-    """The References section: one numbered line per provision, with its official link."""
+def _references(citations: Sequence[Citation], today: date) -> list[str]:
+    """The References section: one numbered line per provision, its date and official link.
+
+    A provision's words may have changed since the text sendqa holds, so each line says the
+    date it is revised to, and one line after them says so when any is over a year old.
+    """
     lines = ["**References**", ""]
     for c in citations:
         anchor = c.passage.anchor
+        when = current_to_text(anchor.current_to, c.passage.kind)
         link = f" {anchor.url}" if anchor.url else ""
-        lines.append(f"[{c.key}] {anchor.label}.{link}  ")
+        lines.append(f"[{c.key}] {anchor.label} ({when}).{link}  ")
+    notice = stale_notice((c.passage for c in citations), today)
+    if notice:
+        lines += ["", f"_{notice}_"]
     return lines
 
 
@@ -145,24 +155,26 @@ def _template_letter(
     return "\n".join(lines)
 
 
-def _footer(citations: Sequence[Citation]) -> str:
+def _footer(citations: Sequence[Citation], today: date | None = None) -> str:
     """References, then the reminder that this is a draft of information, not advice."""
-    tail = _references(citations) if citations else []
+    tail = _references(citations, today or date.today()) if citations else []
     tail += ["", f"_Drafted with sendqa. {NOT_LEGAL_ADVICE} Check and adapt it before sending._"]
     return "\n".join(tail) + "\n"
 
 
-def draft_template_letter(qa: Asker, purpose: str, facts: str) -> Letter:
+def draft_template_letter(qa: Asker, purpose: str, facts: str, today: date | None = None) -> Letter:
     """A letter for one of ``TEMPLATES``, each legal point quoting its retrieved provision."""
     template = TEMPLATES[purpose]
     found, notes = _collect(qa, template)
     cited = _renumber(found)
     citations = tuple(c for _, c in cited)
-    markdown = _template_letter(template, facts, cited) + _footer(citations)
+    markdown = _template_letter(template, facts, cited) + _footer(citations, today)
     return Letter(purpose=purpose, markdown=markdown, citations=citations, notes=tuple(notes))
 
 
-def draft_parent_reply(qa: Asker, question: str, max_points: int = 4) -> Letter:
+def draft_parent_reply(
+    qa: Asker, question: str, max_points: int = 4, today: date | None = None
+) -> Letter:
     """Turn a cited answer to a parent's question into a plain-language reply."""
     answer = qa.ask(question, kinds=["law", "guidance"])
     lines = ["Dear [parent's name],", "", "Thank you for your message."]
@@ -194,14 +206,14 @@ def draft_parent_reply(qa: Asker, question: str, max_points: int = 4) -> Letter:
         ]
     lines += ["", "Please get back to me if you have any questions.", "", "Kind regards,", ""]
     lines += ["[Your name]", "", "---", ""]
-    markdown = "\n".join(lines) + _footer(citations)
+    markdown = "\n".join(lines) + _footer(citations, today)
     return Letter(purpose=REPLY_PURPOSE, markdown=markdown, citations=citations)
 
 
-def draft_letter(qa: Asker, purpose: str, facts: str) -> Letter:
+def draft_letter(qa: Asker, purpose: str, facts: str, today: date | None = None) -> Letter:
     """Draft the letter for ``purpose`` (a key of ``PURPOSES``) from the caseworker's facts."""
     if purpose == REPLY_PURPOSE:
-        return draft_parent_reply(qa, facts)
+        return draft_parent_reply(qa, facts, today=today)
     if purpose not in TEMPLATES:
         raise ValueError(f"unknown letter purpose {purpose!r}: expected one of {list(PURPOSES)}")
-    return draft_template_letter(qa, purpose, facts)
+    return draft_template_letter(qa, purpose, facts, today)

@@ -8,7 +8,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from rag.index import (
     check_store_mode,
     collection_name,
     current_build,
+    document_dates,
     fsync_dir,
     fsync_tree,
     read_info,
@@ -52,12 +53,32 @@ from rag.store import (
 StageHook = Callable[[str], None]
 
 
+#: Most changed provisions the ingest report names; the rest are counted.
+MAX_LISTED_CHANGES = 20
+
+
 @dataclass
 class DocumentChange:
     source_id: str
     added: int
     removed: int
     unchanged: int
+    #: The date the text is current to now, and in the previous build (None: not known).
+    current_to: str | None = None
+    previous_current_to: str | None = None
+
+    @property
+    def redated(self) -> bool:
+        return self.current_to != self.previous_current_to
+
+
+@dataclass(frozen=True)
+class ProvisionChange:
+    """A provision held before and now whose words changed (same source and locator, new id)."""
+
+    source_id: str
+    locator: str
+    label: str
 
 
 @dataclass
@@ -75,6 +96,7 @@ class BuildReport:
     changes: list[DocumentChange] = field(default_factory=list)
     up_to_date: bool = False
     seconds: float = 0.0
+    changed_provisions: list[ProvisionChange] = field(default_factory=list)
 
     def summary(self) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.passages_by_kind.items()))
@@ -87,6 +109,24 @@ class BuildReport:
         changed = [c for c in self.changes if c.added or c.removed]
         for c in changed:
             lines.append(f"  changed {c.source_id}: +{c.added} -{c.removed} ({c.unchanged} same)")
+        for c in self.changes:
+            if c.redated and c.previous_current_to is not None:
+                lines.append(
+                    f"  {c.source_id}: text now current to {c.current_to or 'an unknown date'} "
+                    f"(was {c.previous_current_to})"
+                )
+        if self.changed_provisions:
+            lines.append(
+                f"{len(self.changed_provisions)} provisions changed since the last build "
+                "(see the new text with 'sendqa passages show LOCATOR --source ID'):"
+            )
+            listed = self.changed_provisions[:MAX_LISTED_CHANGES]
+            lines.extend(
+                f"  {p.label} ({p.source_id} {p.locator}) changed since the last build"
+                for p in listed
+            )
+            if len(self.changed_provisions) > len(listed):
+                lines.append(f"  … and {len(self.changed_provisions) - len(listed)} more")
         if self.failed:
             lines.append(f"Failed {len(self.failed)} documents (the others were ingested):")
             lines.extend(f"  {name}: {reason}" for name, reason in self.failed)
@@ -139,9 +179,17 @@ def lexical_text(p: Passage, notes: bool = True) -> str:
     return "\n".join([p.anchor.label, p.embedding_text(), *(p.note_windows() if notes else [])])
 
 
-def _prior_embeddings(
-    index_dir: Path, ids: list[str], chroma_url: str | None
-) -> tuple[dict[str, np.ndarray], dict[str, Passage], Path | None]:
+@dataclass
+class _Prior:
+    """The current build, if this one can reuse it: its vectors, passages and document dates."""
+
+    build: Path | None = None
+    embeddings: dict[str, np.ndarray] = field(default_factory=dict)
+    passages: dict[str, Passage] = field(default_factory=dict)
+    dates: dict[str, str | None] = field(default_factory=dict)
+
+
+def _prior_build(index_dir: Path, ids: list[str], chroma_url: str | None) -> _Prior:
     """Vectors of passages already in the current build (if compatible) to avoid re-embedding.
 
     An unusable prior build means embedding everything again; an unreachable Chroma server is
@@ -149,21 +197,23 @@ def _prior_embeddings(
     """
     build = current_build(index_dir)
     if build is None:
-        return {}, {}, None
+        return _Prior()
     try:
         info = read_info(build)
         check_compatible(info, index_dir)
         check_store_mode(info, chroma_url, index_dir)
         old = read_passages(build)
         store = build_store(build, info, chroma_url)
-        return store.embeddings_for(ids), old, build
+        return _Prior(build, store.embeddings_for(ids), old, document_dates(info))
     except RetrievalError:
         raise
     except (SendQAError, OSError, ValueError, KeyError):
-        return {}, {}, None
+        return _Prior()
 
 
-def _changes(docs: list[ParsedDocument], old: dict[str, Passage]) -> list[DocumentChange]:
+def _changes(
+    docs: list[ParsedDocument], old: dict[str, Passage], old_dates: dict[str, str | None]
+) -> list[DocumentChange]:
     old_by_source: dict[str, set[str]] = {}
     for p in old.values():
         old_by_source.setdefault(p.source_id, set()).add(p.passage_id)
@@ -171,14 +221,44 @@ def _changes(docs: list[ParsedDocument], old: dict[str, Passage]) -> list[Docume
     for doc in docs:
         if doc.error:
             continue
+        sid = doc.source.source_id
         new = {p.passage_id for p in doc.passages}
-        before = old_by_source.get(doc.source.source_id, set())
+        before = old_by_source.get(sid, set())
         changes.append(
             DocumentChange(
-                doc.source.source_id, len(new - before), len(before - new), len(new & before)
+                sid,
+                len(new - before),
+                len(before - new),
+                len(new & before),
+                current_to=doc.current_to,
+                previous_current_to=old_dates.get(sid, doc.current_to),
             )
         )
     return changes
+
+
+def changed_provisions(old: Iterable[Passage], new: Iterable[Passage]) -> list[ProvisionChange]:
+    """Provisions in both builds whose words changed, in document order.
+
+    Passage ids hash (source, locator, text), so the same source and locator under another id
+    is a changed text. Passages without a locator (reports, debates) are not provisions.
+    """
+    before: dict[tuple[str, str], set[str]] = {}
+    for p in old:
+        if p.locator:
+            before.setdefault((p.source_id, p.locator), set()).add(p.passage_id)
+    after: dict[tuple[str, str], set[str]] = {}
+    first: dict[tuple[str, str], Passage] = {}
+    for p in sorted(new, key=lambda p: (p.source_id, p.position)):
+        if p.locator:
+            key = (p.source_id, p.locator)
+            after.setdefault(key, set()).add(p.passage_id)
+            first.setdefault(key, p)
+    return [
+        ProvisionChange(sid, loc, first[(sid, loc)].anchor.label)
+        for (sid, loc), ids in after.items()
+        if (sid, loc) in before and before[(sid, loc)] != ids
+    ]
 
 
 def build_index(
@@ -218,10 +298,20 @@ def build_index(
     with _ingest_lock(index_dir):
         rows = vector_rows(passages)
         ids = [vid for vid, _, _ in rows]
-        reused, old, prior = _prior_embeddings(index_dir, ids, settings.chroma_url)
-        changes = _changes(docs, old)
+        found = _prior_build(index_dir, ids, settings.chroma_url)
+        reused, old, prior = found.embeddings, found.passages, found.build
+        changes = _changes(docs, old, found.dates)
+        provisions = changed_provisions(old.values(), passages)
         same_passages = set(old) == {p.passage_id for p in passages}
-        if prior is not None and not force and same_passages and len(reused) == len(ids):
+        # A newer text whose words are all unchanged still brings its date: rebuild (no embedding).
+        same_dates = not any(c.redated for c in changes)
+        if (
+            prior is not None
+            and not force
+            and same_passages
+            and same_dates
+            and len(reused) == len(ids)
+        ):
             return BuildReport(
                 index_dir,
                 prior,
@@ -266,6 +356,7 @@ def build_index(
         failed,
         changes,
         seconds=time.perf_counter() - started,
+        changed_provisions=provisions,
     )
 
 
@@ -323,6 +414,7 @@ def _write_build(
                 "completeness": d.source.completeness,
                 "passages": len(d.passages),
                 "file_sha256": d.file_sha256,
+                "current_to": d.current_to,
             }
             for d in docs
             if not d.error

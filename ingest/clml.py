@@ -9,6 +9,7 @@ matched by local name, so the legislation namespace may or may not be present.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from lxml import etree  # untyped; pyproject sets ignore_missing_imports for myp
 
 from ingest.text import is_placeholder
 from rag.anchors import anchored_passage, is_included, provision_locator
+from rag.current_to import normalise_current_to
 from rag.errors import IngestError
 from rag.schema import Passage, Source
 
@@ -95,6 +97,36 @@ def parse_clml(xml: str | bytes, source: Source) -> list[Passage]:
     builder = _PassageBuilder(source)
     builder.walk(root, _Place())
     return builder.passages
+
+
+#: Metadata fields that date a revised CLML text, best first: when legislation.gov.uk last
+#: applied amendments (legalize-uk's ``last_updated``), then the point in time it shows.
+_DATE_FIELDS = ("modified", "valid")
+
+
+def clml_current_to(xml: bytes) -> str | None:
+    """The date a CLML document's text is revised to, read from its metadata only.
+
+    The metadata comes first, so the body is never parsed: a whole Act costs milliseconds.
+    """
+    found: dict[str, str] = {}
+    events = etree.iterparse(
+        io.BytesIO(xml), events=("end",), resolve_entities=False, no_network=True, huge_tree=True
+    )
+    try:
+        for _, el in events:
+            name = _local(el)
+            if name in _DATE_FIELDS and el.text and name not in found:
+                found[name] = el.text.strip()
+            if name == "Metadata":
+                break
+    except etree.XMLSyntaxError:
+        pass  # the parser reports bad XML with the file's name; no date is not an error here
+    for name in _DATE_FIELDS:
+        when = normalise_current_to(found.get(name))
+        if when:
+            return when
+    return None
 
 
 def _parse_xml(xml: str | bytes, source: Source) -> etree._Element:

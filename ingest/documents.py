@@ -13,10 +13,14 @@ from pathlib import Path
 from ingest.legalize import parse_legalize_markdown
 from ingest.markdown import parse_headed_markdown, parse_numbered_markdown
 from ingest.text import front_matter_id, split_front_matter
+from rag.current_to import normalise_current_to
 from rag.errors import IngestError
 from rag.schema import SOURCE_KINDS, Passage, Source
 
 USER_SUFFIXES = {".md", ".html", ".htm", ".docx", ".pdf", ".xml"}
+#: Front matter fields that date a text, best first: legalize-uk's date up to which amendments
+#: were applied, then a document's own date (guidance, reports, debates).
+_DATE_FIELDS = ("current_to", "last_updated", "date")
 _IGNORED_NAMES = {"SOURCES.md", "README.md"}
 
 
@@ -29,6 +33,7 @@ class ParsedDocument:
     passages: list[Passage] = field(default_factory=list)
     error: str | None = None
     file_sha256: str = ""
+    current_to: str | None = None
 
 
 def _sha256(data: bytes) -> str:
@@ -90,6 +95,30 @@ def parse_document(source: Source, path: Path) -> list[Passage]:
     if not passages:
         raise IngestError(f"{path.name}: no passages found (is it the right format?)")
     return passages
+
+
+def read_current_to(source: Source, path: Path) -> str | None:
+    """The date the file's text is current to: its own, else the manifest's.
+
+    Legislation is dated by when amendments were last applied (front matter ``last_updated``,
+    CLML ``dc:modified``), never by its enactment date, which says nothing about later changes.
+    Other documents fall back to the manifest's ``date``.
+    """
+    own: str | None = None
+    suffix = path.suffix.lower()
+    if suffix == ".md":
+        text = _read_text(path)
+        if text.startswith("---"):
+            meta, _ = split_front_matter(text, path.name)
+            own = next(
+                (d for d in (normalise_current_to(meta.get(k)) for k in _DATE_FIELDS) if d), None
+            )
+    elif suffix == ".xml":
+        from ingest.clml import clml_current_to
+
+        own = clml_current_to(path.read_bytes())
+    fallback = source.date if source.kind != "legislation" else None
+    return own or normalise_current_to(source.current_to) or normalise_current_to(fallback)
 
 
 def _user_source(path: Path, root: Path) -> Source:
@@ -177,7 +206,10 @@ def _parse_one(source: Source, path: Path) -> ParsedDocument:
         return ParsedDocument(source, None, error=f"{source.filename}: not found in the corpus")
     try:
         digest = _sha256(path.read_bytes())
-        return ParsedDocument(source, path, parse_document(source, path), file_sha256=digest)
+        passages = parse_document(source, path)
+        return ParsedDocument(
+            source, path, passages, file_sha256=digest, current_to=read_current_to(source, path)
+        )
     except IngestError as exc:
         return ParsedDocument(source, path, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others

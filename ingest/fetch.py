@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ingest.documents import read_current_to
 from ingest.manifest import load_manifest
 from rag.errors import IngestError
 from rag.index import current_build, read_info
@@ -86,24 +87,47 @@ def fetch_corpus(settings: Settings, dest: Path, mirror: Path | None = None) -> 
     return "\n".join(lines)
 
 
+def _file_current_to(settings: Settings, source: Source) -> tuple[bool, str | None]:
+    """Whether the corpus holds the document, and the date its file says it is current to."""
+    path = settings.corpus_dir / source.filename
+    if not path.is_file():
+        path = fetched_path(settings.corpus_dir, source) or path
+    if not path.is_file():
+        return False, None
+    try:
+        return True, read_current_to(source, path)
+    except IngestError:
+        return True, None
+
+
 def list_corpus(settings: Settings) -> str:
-    """One line per document: id, kind, completeness, passages indexed, file present."""
+    """One line per document: id, kind, completeness, passages, date current to, file present.
+
+    The date is the index's (what answers show); when the file in the corpus is newer, e.g.
+    after 'sendqa corpus fetch', the line says so and that 'sendqa ingest' brings it in.
+    """
     sources = load_manifest(settings.manifest_path)
-    counts: dict[str, int] = {}
+    documents: dict[str, dict[str, object]] = {}
     build = current_build(settings.index_dir)
     if build is not None:
         documents = read_info(build).get("documents", {})
-        counts = {k: int(v.get("passages", 0)) for k, v in documents.items()}
-    rows = [f"{'source_id':48} {'kind':22} {'complete':9} {'passages':>8}  file"]
+    rows = [f"{'source_id':48} {'kind':22} {'complete':9} {'passages':>8}  {'current_to':10}  file"]
     for s in sources:
-        present = (settings.corpus_dir / s.filename).is_file() or fetched_path(
-            settings.corpus_dir, s
-        ) is not None
-        passages = str(counts[s.source_id]) if s.source_id in counts else "-"
-        rows.append(
+        present, in_file = _file_current_to(settings, s)
+        indexed = documents.get(s.source_id)
+        passages = str(indexed.get("passages", 0)) if indexed else "-"
+        current_to = str(indexed.get("current_to") or "unknown") if indexed else in_file
+        line = (
             f"{s.source_id:48} {s.kind:22} {s.completeness:9} {passages:>8}  "
-            f"{'present' if present else 'missing'}"
+            f"{current_to or 'unknown':10}  {'present' if present else 'missing'}"
         )
+        if indexed and in_file and in_file != indexed.get("current_to"):
+            line += f" (file is current to {in_file}: run 'sendqa ingest')"
+        rows.append(line)
     if build is None:
         rows.append("(no index yet: run 'sendqa ingest' to count passages)")
+    rows.append(
+        "current_to: the date each text is revised to (legislation) or dated (other "
+        "documents); check the official link for later changes."
+    )
     return "\n".join(rows)

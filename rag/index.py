@@ -3,7 +3,8 @@
 Layout of ``index_dir``::
 
     current -> builds/<build_id>     (a symlink, replaced with os.replace: atomic)
-    builds/<build_id>/index.json     model, schema version, documents, counts
+    builds/<build_id>/index.json     model, schema version, documents (each with the date its
+                                     text is current to), counts
     builds/<build_id>/passages.jsonl every passage with its anchor
     builds/<build_id>/bm25/          the lexical index (passages and their provision notes)
     builds/<build_id>/bm25-text/     the lexical index of the passages' own words only
@@ -113,6 +114,29 @@ def read_passages(build: Path) -> dict[str, Passage]:
     return passages
 
 
+def document_dates(info: dict[str, Any]) -> dict[str, str | None]:
+    """Each document's ``current_to`` date as index.json records it (None when not known)."""
+    documents: dict[str, dict[str, Any]] = info.get("documents") or {}
+    return {sid: doc.get("current_to") for sid, doc in documents.items()}
+
+
+def with_current_to(
+    passages: dict[str, Passage], dates: dict[str, str | None]
+) -> dict[str, Passage]:
+    """Passages whose anchors carry their document's ``current_to`` date.
+
+    The date is kept once per document in index.json, not in passages.jsonl: a newer text
+    leaves unchanged provisions' passages (and their ids and vectors) as they were.
+    """
+    dated: dict[str, Passage] = {}
+    for pid, p in passages.items():
+        when = dates.get(p.source_id)
+        if when is not None and p.anchor.current_to != when:
+            p = p.model_copy(update={"anchor": p.anchor.model_copy(update={"current_to": when})})
+        dated[pid] = p
+    return dated
+
+
 def read_info(build: Path) -> dict[str, Any]:
     info: dict[str, Any] = json.loads((build / "index.json").read_text(encoding="utf-8"))
     return info
@@ -180,7 +204,7 @@ def open_index(index_dir: Path, chroma_url: str | None = None) -> Index:
     return Index(
         build=build,
         info=info,
-        passages=read_passages(build),
+        passages=with_current_to(read_passages(build), document_dates(info)),
         store=store,
         lexical=LexicalIndex.load(build / "bm25"),
         lexical_text=LexicalIndex.load(build / "bm25-text"),

@@ -95,6 +95,11 @@ class Source(_Frozen):
         description="Every passage needs a provision note or a skip reason in corpus/notes.",
     )
     filename: str = Field(default="", description="File name in a mirror of the corpus.")
+    current_to: str | None = Field(
+        default=None,
+        description="Date the text is current to, for a file that does not say (its own "
+        "last_updated, dc:modified or date wins; see rag.current_to).",
+    )
 
     @property
     def authority(self) -> Authority:
@@ -112,6 +117,14 @@ class Anchor(_Frozen):
     label: str = Field(description="Human label, e.g. 'Children and Families Act 2014, s.42(2)'.")
     url: str = Field(default="", description="Link to the provision, or to the document.")
     page: int | None = Field(default=None, description="Page number for PDF sources.")
+    current_to: str | None = Field(
+        default=None,
+        exclude=True,
+        description="Date the document's text is current to (ISO: YYYY-MM-DD, or YYYY-MM / YYYY "
+        "when only that is known): legislation as revised to it, other documents as dated. Kept "
+        "per document in index.json and set when the index is opened, so it is not written to "
+        "passages.jsonl and a newer text of an unchanged provision keeps its passage id.",
+    )
 
 
 class Passage(_Frozen):

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from rag.errors import SendQAError
@@ -56,7 +57,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _answer_json(answer: object) -> dict[str, object]:
+def _answer_json(answer: object, today: date | None = None) -> dict[str, object]:
+    from rag.current_to import current_to_text, stale_notice
     from rag.pipeline import hits_summary
     from rag.schema import Answer
 
@@ -77,9 +79,14 @@ def _answer_json(answer: object) -> dict[str, object]:
                 "quote": c.quote,
                 "note": c.passage.note,
                 "url": c.passage.anchor.url,
+                "current_to": c.passage.anchor.current_to,
+                "current_to_text": current_to_text(c.passage.anchor.current_to, c.passage.kind),
             }
             for c in answer.citations
         ],
+        "current_to_notice": stale_notice(
+            (c.passage for c in answer.citations), today or date.today()
+        ),
         "hits": hits_summary(answer.hits),
         "notes": list(answer.notes),
         "generator": answer.generator,
@@ -87,8 +94,9 @@ def _answer_json(answer: object) -> dict[str, object]:
     }
 
 
-def format_answer(answer: object) -> str:
-    """Plain-text rendering for the terminal: signposting, answer, then the sources."""
+def format_answer(answer: object, today: date | None = None) -> str:
+    """Plain-text rendering for the terminal: signposting, answer, then the dated sources."""
+    from rag.current_to import current_to_text, stale_notice
     from rag.schema import Answer
 
     assert isinstance(answer, Answer)
@@ -99,8 +107,13 @@ def format_answer(answer: object) -> str:
     if answer.citations:
         parts.append("Sources:")
         for c in answer.citations:
-            parts.append(f"[{c.key}] {c.passage.anchor.label} — {c.passage.anchor.url}")
+            anchor = c.passage.anchor
+            when = current_to_text(anchor.current_to, c.passage.kind)
+            parts.append(f"[{c.key}] {anchor.label} ({when}) — {anchor.url}")
     parts.extend(answer.notes)
+    notice = stale_notice((c.passage for c in answer.citations), today or date.today())
+    if notice:
+        parts.append(notice)
     return "\n\n".join(parts)
 
 

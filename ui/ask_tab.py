@@ -7,10 +7,12 @@ streams paragraph by paragraph; each [n] links to its own entry in the Sources p
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import gradio as gr
 
+from rag.current_to import stale_notice
 from rag.pipeline import SendQA
 from rag.query import MAX_QUESTION_CHARS, normalise_question
 from rag.safety import NOT_LEGAL_ADVICE
@@ -83,6 +85,7 @@ def _api_result(ok: bool, message: str) -> dict[str, Any]:
         "citations": [],
         "abstained": True,
         "crisis": False,
+        "current_to_notice": "",
     }
 
 
@@ -175,6 +178,7 @@ class AskHandlers:
             "safety_notice": answer.safety_notice,
             "not_legal_advice": NOT_LEGAL_ADVICE,
             "notes": list(answer.notes),
+            "current_to_notice": stale_notice((c.passage for c in answer.citations), date.today()),
         }
 
     def feedback(self, rating: str, reasons: list[str] | None, last: dict[str, Any] | None) -> str:

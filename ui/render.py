@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
+from urllib.parse import urlparse
 
 from casework.deadlines import DeadlineRow
 from casework.rules import EVENTS
+from rag.current_to import current_to_text, stale_notice
 from rag.safety import CRISIS_SIGNPOSTING, NOT_LEGAL_ADVICE
-from rag.schema import Answer, Citation, SourceKind
+from rag.schema import Answer, Citation, Passage, SourceKind
 
 #: Badge words by source kind: law binds, guidance guides, reports and testimony are experience.
 KIND_BADGE: dict[SourceKind, tuple[str, str]] = {
@@ -115,11 +118,17 @@ def answer_markdown(answer: Answer, id_prefix: str = "source") -> str:
     return "".join(parts)
 
 
-def answer_chunks(answer: Answer, id_prefix: str = "source") -> list[str]:
-    """The answer in the order it is streamed: crisis banner, then paragraph by paragraph."""
+def answer_chunks(
+    answer: Answer, id_prefix: str = "source", today: date | None = None
+) -> list[str]:
+    """The answer in the order it is streamed: crisis banner, then paragraph by paragraph.
+
+    Last, once per answer, a line when a text it quotes is more than a year old.
+    """
     chunks = [crisis_banner_html(answer.safety_notice)] if answer.crisis else []
     chunks += [p for p in answer_markdown(answer, id_prefix).split("\n\n") if p.strip()]
-    chunks += [f"_{esc(note)}_" for note in answer.notes]
+    notice = stale_notice((c.passage for c in answer.citations), today or date.today())
+    chunks += [f"_{esc(note)}_" for note in (*answer.notes, *([notice] if notice else []))]
     return chunks
 
 
@@ -154,8 +163,19 @@ def provision_note_html(note: str) -> str:
     )
 
 
+def current_to_html(passage: Passage) -> str:
+    """'Text as revised to 7 March 2018 · check legislation.gov.uk for later changes'."""
+    text = current_to_text(passage.anchor.current_to, passage.kind)
+    href = safe_url(passage.anchor.url)
+    check = ""
+    if href and passage.authority != "experience":
+        site = urlparse(href).netloc.removeprefix("www.")
+        check = " · " + external_link(href, f"check {site} for later changes")
+    return f'<p class="quiet-notice current-to">{esc(text[0].upper() + text[1:])}{check}</p>'
+
+
 def source_item_html(citation: Citation, id_prefix: str = "source") -> str:
-    """One entry of the Sources panel: [n], kind badge, linked label, the quote, then any note.
+    """One entry of the Sources panel: [n], badge, linked label, its date, the quote, any note.
 
     The quote stays the verbatim law a parent can send to the council; sendqa's note on the
     provision follows it in a separate, labelled box.
@@ -172,6 +192,7 @@ def source_item_html(citation: Citation, id_prefix: str = "source") -> str:
         f'<div class="source-head"><span class="source-key">[{citation.key}]</span>'
         f'<span class="badge {css_class}">{esc(badge)}</span>'
         f"{external_link(passage.anchor.url, passage.anchor.label)}</div>"
+        f"{current_to_html(passage)}"
         f"<blockquote>{highlight(passage.text, citation.quote)}</blockquote>"
         f"{provision_note_html(passage.note)}{experience}</li>"
     )
@@ -209,6 +230,8 @@ def citation_json(citation: Citation) -> dict[str, Any]:
         "badge": KIND_BADGE[passage.kind][0],
         "quote": citation.quote,
         "note": passage.note,
+        "current_to": passage.anchor.current_to,
+        "current_to_text": current_to_text(passage.anchor.current_to, passage.kind),
     }
 
 
@@ -225,6 +248,7 @@ def deadlines_table_html(rows: Sequence[DeadlineRow], event: str, on_text: str) 
             if r["caveat"] or r["notes"]
             else ""
         )
+        when = current_to_text(r["current_to"], "legislation")
         body.append(
             "<tr>"
             f'<td data-label="Deadline"><strong>{esc(r["title"])}</strong><br>'
@@ -232,6 +256,7 @@ def deadlines_table_html(rows: Sequence[DeadlineRow], event: str, on_text: str) 
             f'<td data-label="Due">{esc(r["due_text"])}</td>'
             f'<td data-label="Status" class="{status_class}">{esc(r["status"])}</td>'
             f'<td data-label="The law">{external_link(r["url"], r["label"])}'
+            f'<span class="quiet-notice current-to"> ({esc(when)})</span>'
             f"<blockquote>“{esc(r['quote'])}…”</blockquote>{caveat}</td>"
             "</tr>"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,20 @@ import pytest
 from casework.draft import MAX_EXTRA, draft_letter, letter_quote
 from casework.export import export_docx, export_markdown
 from casework.templates import CFA, PURPOSES, REGS, REPLY_PURPOSE, TEMPLATES
+from rag.current_to import current_to_text
 from rag.safety import CRISIS_SIGNPOSTING, WHERE_TO_GET_HELP
 from rag.schema import Anchor, Answer, Citation, Passage, SourceKind, passage_id_for
 
 SHORT = {REGS: "SEND Regulations 2014", CFA: "Children and Families Act 2014"}
 
 
-def passage(source_id: str, locator: str, text: str, kind: SourceKind = "legislation") -> Passage:
+def passage(
+    source_id: str,
+    locator: str,
+    text: str,
+    kind: SourceKind = "legislation",
+    current_to: str | None = "2018-03-07",
+) -> Passage:
     label = f"{SHORT.get(source_id, source_id)}, {locator}"
     return Passage(
         passage_id=passage_id_for(source_id, locator, text),
@@ -27,6 +35,7 @@ def passage(source_id: str, locator: str, text: str, kind: SourceKind = "legisla
             locator=locator,
             label=label,
             url=f"https://example.gov.uk/{locator}",
+            current_to=current_to,
         ),
         kind=kind,
     )
@@ -105,7 +114,9 @@ def test_assessment_letter_quotes_each_provision_with_its_number() -> None:
     assert [c.key for c in letter.citations] == list(range(1, len(locators) + 1))
     for c in letter.citations:
         assert f"“{letter_quote(c)}” [{c.key}]" in letter.markdown
-        assert f"[{c.key}] {c.passage.anchor.label}. {c.passage.anchor.url}" in letter.markdown
+        anchor = c.passage.anchor
+        when = current_to_text(anchor.current_to, c.passage.kind)
+        assert f"[{c.key}] {anchor.label} ({when}). {anchor.url}" in letter.markdown
     assert "Asked on 3 March 2025." in letter.markdown
     assert "**References**" in letter.markdown
     assert letter.notes == ()
@@ -186,3 +197,15 @@ def test_exports_keep_the_text(tmp_path: Path) -> None:
     assert "Edited by hand." in joined and "**" not in joined
     bold = [r.text for p in document.paragraphs for r in p.runs if r.bold]
     assert any(t.startswith("Re: Request") for t in bold)
+
+
+def test_references_give_each_provisions_date_and_say_once_when_old() -> None:
+    """A caseworker must see how current each quoted text is before sending the letter."""
+    old = draft_letter(FakeQA(), "assessment_request", "facts", today=date(2026, 11, 1))
+    refs = old.markdown.split("**References**", 1)[1]
+    assert "[1] Children and Families Act 2014, s.36(1) (text as revised to 7 March 2018)." in refs
+    assert refs.count("Check for later changes") == 1
+    assert "7 March 2018, more than a year ago" in refs
+    recent = draft_letter(FakeQA(), "assessment_request", "facts", today=date(2018, 6, 1))
+    assert "text as revised to 7 March 2018" in recent.markdown
+    assert "Check for later changes" not in recent.markdown
