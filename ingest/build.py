@@ -116,17 +116,17 @@ class BuildReport:
                     f"(was {c.previous_current_to})"
                 )
         if self.changed_provisions:
+            n = len(self.changed_provisions)
             lines.append(
-                f"{len(self.changed_provisions)} provisions changed since the last build "
-                "(see the new text with 'sendqa passages show LOCATOR --source ID'):"
+                f"{n} provision{'s' if n != 1 else ''} changed since the last build (read the "
+                "new words with 'sendqa passages show LOCATOR --source ID'):"
             )
             listed = self.changed_provisions[:MAX_LISTED_CHANGES]
             lines.extend(
-                f"  {p.label} ({p.source_id} {p.locator}) changed since the last build"
-                for p in listed
+                f"  {p.label} changed since the last build ({p.source_id})" for p in listed
             )
-            if len(self.changed_provisions) > len(listed):
-                lines.append(f"  … and {len(self.changed_provisions) - len(listed)} more")
+            if n > len(listed):
+                lines.append(f"  … and {n - len(listed)} more")
         if self.failed:
             lines.append(f"Failed {len(self.failed)} documents (the others were ingested):")
             lines.extend(f"  {name}: {reason}" for name, reason in self.failed)

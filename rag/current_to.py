@@ -110,6 +110,7 @@ def stale_notice(passages: Iterable[Passage], today: dt.date) -> str:
     oldest = min(old, key=lambda p: _last_day(str(p.anchor.current_to)))
     return (
         f"Check for later changes: the oldest text quoted here is "
-        f"{current_to_text(oldest.anchor.current_to, oldest.kind)}, more than a year ago. "
+        f"{current_to_text(oldest.anchor.current_to, oldest.kind).removeprefix('text ')}, "
+        "more than a year ago. "
         "Each source's official link shows whether it has changed since."
     )

@@ -85,6 +85,40 @@ def test_reports_are_left_out_unless_asked_for(client: Any) -> None:
     assert kinds <= {"legislation", "statutory_guidance", "guidance"}
 
 
+#: The date each legislation file in ../shared/corpus is revised to (its front matter).
+CURRENT_TO = {
+    "ukpga-2014-6": "2018-03-07",
+    "uksi-2014-1530": "2018-04-03",
+    "uksi-2014-1652": "2020-05-01",
+    "uksi-2017-1306": "2020-05-01",
+    "ukpga-2010-15": "2021-01-21",
+}
+
+
+def test_every_law_citation_says_what_date_its_text_is_revised_to(client: Any) -> None:
+    result = client.predict(SECTION_42, api_name="/ask")
+    law = [c for c in result["citations"] if c["kind"] == "legislation"]
+    assert law
+    for c in law:
+        assert c["current_to"] == CURRENT_TO[c["source_id"]]
+    assert result["citations"][0]["current_to_text"] == "text as revised to 7 March 2018"
+    # Said once per answer: the Act's text is years old.
+    assert "as revised to 7 March 2018, more than a year ago" in result["current_to_notice"]
+
+
+def test_deadlines_and_letters_carry_the_dates_of_their_law(client: Any) -> None:
+    rows = client.predict("request", "3 March 2025", api_name="/deadlines")["deadlines"]
+    assert {row["current_to"] for row in rows} == {CURRENT_TO["uksi-2014-1530"]}
+    letter = client.predict("missed_deadline", "Asked on 3 March 2025.", api_name="/letter")
+    assert letter["citations"]
+    for c in letter["citations"]:
+        if c["kind"] == "legislation":
+            assert c["current_to"] == CURRENT_TO[c["source_id"]]
+    references = letter["markdown"].split("**References**", 1)[1]
+    assert "(text as revised to 3 April 2018)" in references
+    assert references.count("Check for later changes") == 1
+
+
 # --- /deadlines ----------------------------------------------------------------------------
 
 
@@ -142,7 +176,7 @@ def test_assessment_letter_cites_section_36_and_regulation_5(client: Any) -> Non
     markdown = result["markdown"]
     assert "**References**" in markdown and "I asked on 3 March 2025." in markdown
     for c in result["citations"]:
-        assert f"[{c['key']}] {c['label']}." in markdown
+        assert f"[{c['key']}] {c['label']} ({c['current_to_text']})." in markdown
 
 
 @pytest.mark.parametrize(

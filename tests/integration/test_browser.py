@@ -99,6 +99,13 @@ def test_phone_answer_links_to_its_source(browser: Any, app_url: str) -> None:
     assert link.get_attribute("rel") == "noopener noreferrer"
     assert link.get_attribute("target") == "_blank"
     assert source.locator(".badge").inner_text() == "Law"
+    # How current the quoted words are, with where to check for later changes.
+    dated = source.locator(".current-to")
+    assert dated.inner_text().startswith("Text as revised to 7 March 2018")
+    check = dated.locator("a").get_attribute("href") or ""
+    assert check.startswith("https://www.legislation.gov.uk/ukpga/2014/6/section/42")
+    answer = page.locator('#chat [data-testid="bot"]').last.inner_text()
+    assert answer.count("Check for later changes") == 1
     # sendqa's plain-English note sits under the quote, in its own labelled box.
     note = source.locator(".provision-note")
     assert note.count() == 1

@@ -114,3 +114,47 @@ def test_interrupted_build_keeps_previous_index(
     # The next run recovers and swaps in the change.
     build_index(settings, embedder=embedder, progress=False)
     assert any("Changed text." in p.text for p in open_index(settings.index_dir).passages.values())
+
+
+def test_a_newer_text_brings_its_date_and_names_changed_provisions(
+    tmp_path: Path, shared_corpus: Path, embedder: Embedder
+) -> None:
+    """What 'sendqa corpus fetch' then 'sendqa ingest' does when legislation.gov.uk has moved on."""
+    settings = _small_corpus(tmp_path, shared_corpus)
+    build_index(settings, embedder=embedder, progress=False)
+    index = open_index(settings.index_dir)
+    assert index.info["documents"]["uksi-2017-1306"]["current_to"] == "2020-05-01"
+    assert {
+        p.anchor.current_to for p in index.passages.values() if p.source_id == "uksi-2017-1306"
+    } == {"2020-05-01"}
+    path = settings.corpus_dir / SMALL["uksi-2017-1306"]
+    text = path.read_text(encoding="utf-8")
+    # A revision that only re-dates the text: nothing to embed, but the dates move on.
+    path.write_text(
+        text.replace('last_updated: "2020-05-01"', 'last_updated: "2024-06-01"'), encoding="utf-8"
+    )
+    redated = build_index(settings, embedder=embedder, progress=False)
+    assert not redated.up_to_date and redated.embedded == 0
+    assert redated.changed_provisions == []
+    assert "uksi-2017-1306: text now current to 2024-06-01 (was 2020-05-01)" in redated.summary()
+    # A revision that changes the words of reg.6(1).
+    old_words = "to the responsible commissioning body"
+    assert old_words in path.read_text(encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            f"recommendation {old_words}", "recommendation to the integrated care board", 1
+        ),
+        encoding="utf-8",
+    )
+    report = build_index(settings, embedder=embedder, progress=False)
+    assert [(c.source_id, c.locator) for c in report.changed_provisions] == [
+        ("uksi-2017-1306", "reg.6(1)")
+    ]
+    assert "reg.6(1) changed since the last build" in report.summary()
+    index = open_index(settings.index_dir)
+    dates = {
+        p.anchor.current_to for p in index.passages.values() if p.source_id == "uksi-2017-1306"
+    }
+    assert dates == {"2024-06-01"}
+    # The Code of Practice kept its own date throughout.
+    assert index.info["documents"]["send-code-of-practice-2015"]["current_to"] == "2015-01"
