@@ -35,6 +35,8 @@ class SendQARetriever(BaseRetriever):
                 id=h.passage.passage_id,
                 metadata={
                     **passage_metadata(h.passage),
+                    # The date the document's text is revised to ('' when not known).
+                    "current_to": h.passage.anchor.current_to or "",
                     "rank": h.rank,
                     "dense": h.dense,
                     "lexical": h.lexical,
