@@ -129,7 +129,10 @@ class CrisisAssessment(BaseModel):
 
     categories: tuple[str, ...] = Field(default=(), description="Kinds of risk found, in order.")
     flagged: tuple[str, ...] = Field(
-        default=(), description="Sentences that fired, left out of the legal search."
+        default=(),
+        description="Sentences the patterns matched, left out of the legal search. Sentences "
+        "only the bank flagged stay in: it is tuned for recall, and a false alarm must not also "
+        "take the parent's legal question out of the search.",
     )
 
     @property
@@ -198,10 +201,9 @@ class CrisisDetector:
         """Every check on the whole message (a crisis may come after any length cap)."""
         categories = list(safety.crisis_reasons(text))
         flagged = [s for s in safety.message_sentences(text) if safety.detect_crisis(s)]
-        for unit, entry, lead in self.scores(message_units(text)):
+        for _, entry, lead in self.scores(message_units(text)):
             if lead >= self.margin:
                 categories.append(entry.category)
-                flagged.append(unit)
         return CrisisAssessment(
             categories=tuple(dict.fromkeys(categories)), flagged=tuple(dict.fromkeys(flagged))
         )

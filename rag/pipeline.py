@@ -160,7 +160,7 @@ class SendQA:
             follow_up_question(text, history), resolved, set_aside=assessment.flagged
         )
         t2 = time.perf_counter()
-        topic = self._out_of_scope(retrieval)
+        topic = self._out_of_scope(retrieval, text)
         if topic is not None:
             answer = Answer(
                 question=text,
@@ -218,15 +218,19 @@ class SendQA:
                 )
         return number, ""
 
-    def _out_of_scope(self, retrieval: Retrieval) -> OutOfScopeTopic | None:
+    def _out_of_scope(self, retrieval: Retrieval, question: str) -> OutOfScopeTopic | None:
         """The SEND-adjacent topic the corpus does not cover that the question is about, if any.
 
         A provision named in the question is always in scope ("is s.42 about transport?").
         """
         if retrieval.direct or retrieval.vector is None:
             return None
+        by_name = self.scope.named(question)
+        if by_name is not None:
+            return by_name
+        # Reports and guidance have no notes: a passage this close in its own words is held too.
         held = self.retriever.index.store.nearest_windows(retrieval.vector, NEIGHBOURS)
-        verdict = self.scope.verdict(retrieval.vector, held)
+        verdict = self.scope.verdict(retrieval.vector, held, retrieval.best_dense)
         if verdict is None or verdict.lead < self.settings.scope_margin:
             return None
         return verdict.topic

@@ -6,7 +6,6 @@ paraphrase ("won't issue a plan"). Reciprocal rank fusion needs no score calibra
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,13 +32,6 @@ ACT_SOURCES = {"equality": "ukpga-2010-15"}
 DEFAULT_ACT = "ukpga-2014-6"
 DEFAULT_REGS = "uksi-2014-1530"
 CODE_OF_PRACTICE = "send-code-of-practice-2015"
-#: Explanatory notes and the Act each explains: a note in plain words often matches a parent's
-#: question better than the section it explains, so the note lends the section its score.
-EXPLAINS = {
-    "cfa-2014-explanatory-notes": "ukpga-2014-6",
-    "equality-act-2010-explanatory-notes": "ukpga-2010-15",
-}
-_NOTE_HEADING = re.compile(r"(?i)^(section|schedule)\s+(\d+[A-Z]?)\b")
 
 
 @dataclass(frozen=True)
@@ -50,7 +42,7 @@ class Retrieval:
     best_dense: float
     direct: bool
     in_scope: bool = False  # the question uses words of the SEND system (EHCP, tribunal)
-    vector: np.ndarray | None = None  # the question as searched, for the scope check
+    vector: np.ndarray | None = None  # the question in its own words, for the scope check
 
 
 def resolve_kinds(names: Sequence[str] | None) -> tuple[SourceKind, ...] | None:
@@ -95,7 +87,6 @@ class HybridRetriever:
         self._by_source: dict[str, list[Passage]] = {}
         for p in index.ordered:
             self._by_source.setdefault(p.source_id, []).append(p)
-        self._explained = self._link_notes()
         self._time_limits = {
             p.passage_id: time_limit_events(p.text)
             for p in index.ordered
@@ -105,43 +96,6 @@ class HybridRetriever:
         self._durations = {
             p.passage_id: found for p in index.ordered if (found := number_phrases(p.text))
         }
-
-    def _link_notes(self) -> dict[str, list[str]]:
-        """Passage ids of the provisions each explanatory note paragraph explains."""
-        links: dict[str, list[str]] = {}
-        for note in self.index.ordered:
-            act = EXPLAINS.get(note.source_id)
-            match = _NOTE_HEADING.match(note.heading_path[-1]) if note.heading_path else None
-            if not act or not match:
-                continue
-            prefix = "s." if match.group(1).lower() == "section" else "sch."
-            locator = f"{prefix}{match.group(2)}"
-            links[note.passage_id] = [
-                p.passage_id
-                for p in self._by_source.get(act, [])
-                if p.locator and locator_matches(locator, p.locator)
-            ]
-        return links
-
-    def _lend_note_scores(
-        self, fused: dict[str, float], vector: np.ndarray, dense_score: dict[str, float]
-    ) -> None:
-        """Lend the best-matching subsection of an explained section part of its note's score."""
-        share = self.settings.note_share
-        if share <= 0:
-            return
-        notes = [pid for pid in fused if self._explained.get(pid)]
-        targets = {t for pid in notes for t in self._explained[pid]}
-        self._score_unseen(targets, vector, dense_score)
-        lent: dict[str, float] = {}
-        for pid in notes:
-            section = [t for t in self._explained[pid] if t in dense_score]
-            if not section:
-                continue
-            best = max(section, key=lambda t: dense_score[t])
-            lent[best] = max(lent.get(best, 0.0), share * fused[pid])
-        for pid, extra in lent.items():
-            fused[pid] = fused.get(pid, 0.0) + extra
 
     def _score_unseen(
         self, ids: Iterable[str], vector: np.ndarray, dense_score: dict[str, float]
@@ -261,7 +215,6 @@ class HybridRetriever:
         for rank, (pid, _) in enumerate(lexical, start=1):
             fused[pid] = fused.get(pid, 0.0) + self.settings.lexical_weight / (c + rank)
         self._adjust(question, fused)
-        self._lend_note_scores(fused, vector, dense_score)
         direct = self.lookup(question, kinds)
         order = [p.passage_id for p in direct[:k]]
         order += [
@@ -284,16 +237,13 @@ class HybridRetriever:
         # Abstention reads the parent's own words unless the glossary recognised a SEND idea in
         # them: "council" alone would make a council-tax question look close to the law.
         recognised = any(not term.generic for term in named)
-        plain = (
-            dense
-            if recognised or not terms
-            else self.dense(self.embedder.embed_query(base), 1, kinds)
-        )
+        own = self.embedder.embed_query(base) if terms else vector
+        plain = dense if recognised or not terms else self.dense(own, 1, kinds)
         best = max((s for _, s in plain), default=0.0)
         return Retrieval(
             hits=hits,
             best_dense=best,
             direct=bool(direct_ids & set(order)),
             in_scope=names_send_system(question),
-            vector=vector,
+            vector=own,
         )

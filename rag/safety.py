@@ -100,6 +100,9 @@ _SELF_HARM = (
         r"\bjump(?:ed|ing|s)?\s+(?:off|from)\s+(?:a|the)\s+(?:bridge|roof|building|cliff|"
         r"balcony|window|car park|multi-storey)\b"
     ),
+    # Not the idiom "threw him under the bus" (blamed him).
+    r"(?<!threw him )(?<!threw her )(?<!threw them )(?<!threw me )(?<!threw us )"
+    r"(?<!thrown )"
     r"\b(?:in front of|under) (?:a|the) (?:train|car|bus|lorry|traffic)\b",
 )
 

@@ -64,10 +64,6 @@ class Settings(BaseSettings):
         default=0.005,
         description="Fusion bonus for passages that set a time limit when the question asks one.",
     )
-    note_share: float = Field(
-        default=0.5,
-        description="Share of an explanatory note's score lent to the section it explains.",
-    )
     experience_prior: float = Field(
         default=0.6, description="Score factor for reports and testimony unless asked about them."
     )
@@ -75,7 +71,7 @@ class Settings(BaseSettings):
         default=0.85, description="Score factor for non-statutory guidance against law."
     )
     scope_margin: float = Field(
-        default=0.06,
+        default=0.02,
         description="How much closer a question must be to an out-of-scope topic "
         "(rag/data/out_of_scope.jsonl) than to the provision notes for sendqa to say the "
         "sources do not cover it.",
