@@ -17,6 +17,7 @@ from rag.pipeline import SendQA
 from rag.query import MAX_QUESTION_CHARS, normalise_question
 from rag.safety import NOT_LEGAL_ADVICE
 from rag.schema import Answer
+from ui.announce import announce_text_of
 from ui.feedback import REASONS, FeedbackStore
 from ui.messages import ANSWERS, failure_message, log_failure
 from ui.render import answer_chunks, citation_json, safe_user_text, sources_html, strip_notice
@@ -37,17 +38,42 @@ INTRO = (
     "**Ask about SEND law in England.** Every answer quotes the law or guidance it comes from, "
     "so you can check it and quote it back. Please don't type names or other personal details."
 )
-#: After an answer, bring the question and the start of its answer into view (not the end).
-SHOW_LATEST_QUESTION = """() => {
+#: After an answer: bring the question and the start of its answer into view (not the end),
+#: then read the finished answer out once (ui/app.js: the chat log itself is not live, so a
+#: screen reader does not read it piece by piece as it streams). The crisis banner is not read
+#: again: role="alert" announced it the moment it appeared, before the answer.
+AFTER_ANSWER = """() => {
   const asked = document.querySelectorAll('#chat [data-testid="user"]');
-  if (!asked.length) { return; }
-  const last = asked[asked.length - 1];
-  const log = last.closest('[role="log"]');
-  if (!log) { last.scrollIntoView({block: "start"}); return; }
-  const top = last.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
-  log.scrollTo({top: Math.max(top - 8, 0)});
-  const box = log.getBoundingClientRect();
-  if (box.top < 0 || box.bottom > window.innerHeight) { log.scrollIntoView({block: "nearest"}); }
+  if (asked.length) {
+    const last = asked[asked.length - 1];
+    const log = last.closest('[role="log"]');
+    if (!log || log.scrollHeight <= log.clientHeight + 1) {
+      // The chat grows with the page (narrow screens): scroll the page to the question.
+      const top = last.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight / 2) { last.scrollIntoView({block: "start"}); }
+    } else {
+      const top = last.getBoundingClientRect().top - log.getBoundingClientRect().top;
+      log.scrollTo({top: Math.max(top + log.scrollTop - 8, 0)});
+      const chat = log.closest('#chat') || log;
+      const box = chat.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) { chat.scrollIntoView({block: "start"}); }
+    }
+  }
+  const answers = document.querySelectorAll('#chat [data-testid="bot"]');
+  if (!answers.length || !window.sendqaAnnounce) { return; }
+  const copy = answers[answers.length - 1].cloneNode(true);
+  copy.querySelectorAll('.crisis-banner, button').forEach((e) => e.remove());
+  copy.querySelectorAll('a.cite').forEach((a) => {
+    const name = a.querySelector('.sr-only');
+    a.replaceWith(' (' + (name ? name.textContent.split(':')[0] : a.textContent) + ')');
+  });
+  copy.querySelectorAll('p, li, h1, h2, h3, h4, div').forEach((e) => e.append(' '));
+  const text = copy.textContent.replace(/\\s+/g, ' ').trim();
+  if (text) { window.sendqaAnnounce('Answer: ' + text); }
+}"""
+#: While the answer is looked up: a short polite line, so pressing Ask is never silent.
+ANNOUNCE_SEARCHING = """() => {
+  if (window.sendqaAnnounce) { window.sendqaAnnounce('Looking in the law and guidance.'); }
 }"""
 CHAT_PLACEHOLDER = (
     "Ask a question about special educational needs and disabilities (SEND): assessments, "
@@ -213,8 +239,11 @@ def build_tab(handlers: AskHandlers) -> None:
                 show_label=False,
                 elem_id="chat",
                 autoscroll=False,
-                height="58vh",
-                min_height=280,
+                # Grows with the answer up to the window's height, less room for the question
+                # box: an answer is read in the page, not in a small scrolling box.
+                height="auto",
+                min_height="14rem",
+                max_height="calc(100dvh - 10rem)",
                 latex_delimiters=[],
                 sanitize_html=True,
                 render_markdown=True,
@@ -263,13 +292,15 @@ def build_tab(handlers: AskHandlers) -> None:
     # Every event that runs the pipeline shares one concurrency limit (settings.concurrency_limit).
     answers: dict[str, Any] = {"concurrency_id": ANSWERS}
     for event in (ask_button.click, question.submit):
+        event(None, js=ANNOUNCE_SEARCHING, **private)
         event(handlers.respond, inputs=inputs, outputs=outputs, **private, **answers).then(
-            None, js=SHOW_LATEST_QUESTION, **private
+            None, js=AFTER_ANSWER, **private
         )
     for button, text in zip(example_buttons, EXAMPLES, strict=True):
+        button.click(None, js=ANNOUNCE_SEARCHING, **private)
         button.click(lambda t=text: t, outputs=question, **private).then(
             handlers.respond, inputs=inputs, outputs=outputs, **private, **answers
-        ).then(None, js=SHOW_LATEST_QUESTION, **private)
+        ).then(None, js=AFTER_ANSWER, **private)
     clear_button.click(
         lambda: ([], "", sources_html(()), {}, [], ""),
         outputs=[*outputs, feedback_status],
@@ -277,7 +308,7 @@ def build_tab(handlers: AskHandlers) -> None:
     )
     up.click(
         lambda r, s: handlers.feedback("up", r, s), [reasons, last], feedback_status, **private
-    )
+    ).then(None, js=announce_text_of("#feedback-status"), **private)
     down.click(
         lambda r, s: handlers.feedback("down", r, s), [reasons, last], feedback_status, **private
-    )
+    ).then(None, js=announce_text_of("#feedback-status"), **private)

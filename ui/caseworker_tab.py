@@ -13,6 +13,7 @@ from casework.draft import draft_letter
 from casework.export import export_docx, export_markdown
 from casework.templates import PURPOSES
 from rag.pipeline import SendQA
+from ui.announce import announce_text_of
 from ui.messages import ANSWERS, FRIENDLY_ERROR, failure_message, log_failure
 from ui.render import citation_json, sources_html
 
@@ -94,6 +95,11 @@ class LetterHandlers:
         return str(path), f"Your {path.suffix} file is ready below."
 
 
+def _file_update(path: str | None, status: str) -> tuple[Any, str]:
+    """Show the File box with the new file, or hide it when there is none."""
+    return gr.update(value=path, visible=path is not None), status
+
+
 def build_tab(handlers: LetterHandlers) -> None:
     """Draft a cited letter, edit it, export it as .md or .docx."""
     gr.Markdown(
@@ -128,11 +134,21 @@ def build_tab(handlers: LetterHandlers) -> None:
             with gr.Row():
                 md_button = gr.Button("Download Markdown (.md)", elem_id="export-md")
                 docx_button = gr.Button("Download Word (.docx)", elem_id="export-docx")
-            file_out = gr.File(label="Your file", interactive=False, elem_id="letter-file")
+            # Hidden until there is a file: Gradio's empty File is a div with aria-label and no
+            # role (axe aria-prohibited-attr), and an empty box helps nobody.
+            file_out = gr.File(
+                label="Your file", interactive=False, visible=False, elem_id="letter-file"
+            )
             refs = gr.HTML(elem_id="letter-sources", label="Provisions cited")
     private: dict[str, Any] = {"api_visibility": "private"}
+    announce_status = announce_text_of("#letter-status")
     draft_button.click(
         handlers.draft, [purpose, facts], [draft, refs, status], concurrency_id=ANSWERS, **private
-    )
-    md_button.click(lambda t: handlers.export(t, "md"), draft, [file_out, status], **private)
-    docx_button.click(lambda t: handlers.export(t, "docx"), draft, [file_out, status], **private)
+    ).then(None, js=announce_status, **private)
+    for button, kind in ((md_button, "md"), (docx_button, "docx")):
+        button.click(
+            lambda t, k=kind: _file_update(*handlers.export(t, k)),
+            draft,
+            [file_out, status],
+            **private,
+        ).then(None, js=announce_status, **private)

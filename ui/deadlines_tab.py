@@ -12,6 +12,7 @@ from casework.deadlines import DeadlineRow, deadline_rows
 from casework.rules import EVENTS
 from rag.pipeline import SendQA
 from rag.schema import Passage
+from ui.announce import ANNOUNCE_DEADLINES
 from ui.messages import FRIENDLY_ERROR, log_failure, short_message
 from ui.render import deadlines_table_html, message_html
 
@@ -81,5 +82,7 @@ def build_tab(handlers: DeadlineHandlers) -> None:
     button = gr.Button("Show deadlines", variant="primary", elem_id="deadline-button")
     table = gr.HTML(elem_id="deadline-table", label="Deadlines")
     private: dict[str, Any] = {"api_visibility": "private"}
-    button.click(handlers.show, [event, on], table, **private)
-    on.submit(handlers.show, [event, on], table, **private)
+    for trigger in (button.click, on.submit):
+        trigger(handlers.show, [event, on], table, **private).then(
+            None, js=ANNOUNCE_DEADLINES, **private
+        )

@@ -94,23 +94,34 @@ def _inert_brackets(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
+def cite_link(key: int, label: str, id_prefix: str = "source") -> str:
+    """A visible [n] linking to its source, named for screen readers by the source it cites.
+
+    Gradio's chat sanitiser drops aria-label, so the name is hidden text: "source 2: SEND
+    Regulations 2014, reg.5(1)" (ui/app.js then makes that text the link's whole name).
+    """
+    hidden = safe_user_text(f"source {key}: {label}")
+    return (
+        f'<a href="#{esc(id_prefix)}-{key}" class="cite">'
+        f'<span class="sr-only">{hidden}</span><span class="cite-key">[{key}]</span></a>'
+    )
+
+
 def answer_markdown(answer: Answer, id_prefix: str = "source") -> str:
     """The answer body, escaped, with each [n] linked to its entry in the Sources panel.
 
     Passages (user-added testimony too) and LLM output are not ours: any other bracket is
     escaped, so '![x](http://...)' or '[click](javascript:...)' shows as text, never loads.
     """
-    keys = {c.key for c in answer.citations}
+    labels = {c.key: c.passage.anchor.label for c in answer.citations}
     body = html.escape(strip_notice(answer.text), quote=False)
     parts: list[str] = []
     start = 0
     for m in _MARKER.finditer(body):
         parts.append(_inert_brackets(body[start : m.start()]))
         n = int(m.group(1))
-        if n in keys:
-            parts.append(
-                f'<a href="#{id_prefix}-{n}" class="cite" aria-label="source {n}">[{n}]</a>'
-            )
+        if n in labels:
+            parts.append(cite_link(n, labels[n], id_prefix))
         else:
             parts.append(_inert_brackets(m.group(0)))
         start = m.end()
@@ -188,7 +199,8 @@ def source_item_html(citation: Citation, id_prefix: str = "source") -> str:
             '<p class="quiet-notice">Experience, not law: shows how things work in practice.</p>'
         )
     return (
-        f'<li class="source" id="{esc(id_prefix)}-{citation.key}">'
+        # tabindex=-1: following an [n] link moves keyboard focus here, not just the view.
+        f'<li class="source" id="{esc(id_prefix)}-{citation.key}" tabindex="-1">'
         f'<div class="source-head"><span class="source-key">[{citation.key}]</span>'
         f'<span class="badge {css_class}">{esc(badge)}</span>'
         f"{external_link(passage.anchor.url, passage.anchor.label)}</div>"

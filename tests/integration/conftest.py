@@ -1,4 +1,5 @@
-"""The web app launched once per session (``app_url``, ``client``) over the session index.
+"""The web app launched once per session (``app_url``, ``client``) over the session index,
+and one headless Chromium (``browser``, from browser_helpers) for the browser tests.
 
 The index itself (``embedder``, ``built_index``, ``qa``) lives in tests/conftest.py, so the
 integration and LLM tests share one build.
@@ -14,6 +15,10 @@ from typing import Any
 import pytest
 
 from rag.settings import Settings
+from tests.integration.browser_helpers import browser
+
+#: Fixtures defined elsewhere and shared by every integration test module.
+__all__ = ["browser"]
 
 
 def free_port() -> int:
