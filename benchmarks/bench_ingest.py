@@ -29,7 +29,7 @@ from _common import RESULTS, write_record
 def parse_passages(settings: Any) -> tuple[list[Any], float]:
     """Every unique passage of the corpus, and the seconds parsing took."""
     from ingest.documents import collect_documents
-    from ingest.manifest import load_manifest
+    from rag.manifest import load_manifest
 
     t0 = time.perf_counter()
     docs = collect_documents(load_manifest(settings.manifest_path), settings.corpus_dir)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rag.errors import UserInputError
+
 _MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -43,7 +45,7 @@ def parse_user_date(text: str) -> date:
     ('3/3/25' is 2025: SEND law dates from 2014, so no other century is meant).
 
     Raises:
-        ValueError: with a message saying which forms are understood.
+        UserInputError: (a ValueError) with a message saying which forms are understood.
     """
     cleaned = re.sub(r"\s+", " ", text.strip().lower())
     cleaned = re.sub(rf"^{_WEEKDAYS}", "", cleaned)
@@ -59,10 +61,10 @@ def parse_user_date(text: str) -> date:
         try:
             return date(year, month, int(m.group("day")))
         except ValueError:
-            raise ValueError(
+            raise UserInputError(
                 f"{text.strip()!r} is not a real date: check the day and month"
             ) from None
-    raise ValueError(
+    raise UserInputError(
         f"could not read {text.strip()!r} as a date: write it as '3 March 2025', "
         "'03/03/2025' (day first) or '2025-03-03'"
     )

@@ -15,11 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from casework.calendar import add_months, add_working_days
 from casework.dates import format_date, parse_user_date
-from casework.rules import CFA_2014, EVENTS, RULES_BY_EVENT, SEND_REGS, DeadlineRule
-from rag.schema import Passage
-
-#: How a provision is named when the index does not hold it (so it has no label of its own).
-SHORT_TITLES = {SEND_REGS: "SEND Regulations 2014", CFA_2014: "Children and Families Act 2014"}
+from casework.rules import EVENTS, RULES_BY_EVENT, DeadlineRule
+from rag.errors import UserInputError
+from rag.schema import Passage, Source
 
 
 class Deadline(BaseModel):
@@ -73,7 +71,7 @@ def compute_deadlines(event: str, on: date, today: date) -> list[Deadline]:
     rules = RULES_BY_EVENT.get(event)
     if rules is None:
         known = ", ".join(EVENTS)
-        raise ValueError(f"unknown event {event!r}: expected one of {known}")
+        raise UserInputError(f"unknown event {event!r}: expected one of {known}")
     deadlines = []
     for rule in rules:
         due = due_date(rule, on)
@@ -93,37 +91,40 @@ def status_text(deadline: Deadline) -> str:
     return f"{days} day{'s' if days != 1 else ''} left"
 
 
-def describe_deadline(deadline: Deadline) -> str:
-    """One line a parent can read on a phone: date, what is due, who, where the law says so."""
-    rule = deadline.rule
-    return (
-        f"{format_date(deadline.due)}: {rule.title} ({rule.actor}; {rule.locator}) — "
-        f"{status_text(deadline)}"
-    )
-
-
 def provision_link(
-    passages: Sequence[Passage], source_id: str, locator: str
+    passages: Sequence[Passage], source_id: str, locator: str, sources: Sequence[Source] = ()
 ) -> tuple[str, str, str | None]:
-    """Label, URL and ``current_to`` date of a provision from the index, to link a deadline."""
+    """Label, URL and ``current_to`` date of a provision from the index, to link a deadline.
+
+    A provision the index does not hold is named by its document's short title in the manifest.
+    """
     for passage in passages:
         if passage.source_id == source_id and passage.locator == locator:
             return passage.anchor.label, passage.anchor.url, passage.anchor.current_to
-    return f"{SHORT_TITLES.get(source_id, source_id)}, {locator}", "", None
+    title = next((s.short_title for s in sources if s.source_id == source_id), source_id)
+    return f"{title}, {locator}", "", None
 
 
 def deadline_rows(
-    event: str, date_text: str, today: date, passages: Sequence[Passage]
+    event: str,
+    date_text: str,
+    today: date,
+    passages: Sequence[Passage],
+    sources: Sequence[Source] = (),
 ) -> list[DeadlineRow]:
     """Each statutory deadline that follows from the event typed as ``date_text``, as a row.
 
+    ``passages`` (the index's) link each row to its provision; ``sources`` (the manifest's)
+    name a provision the index does not hold.
+
     Raises:
-        ValueError: the date cannot be read, or the event is unknown (a sentence to show).
+        UserInputError: (a ValueError) the date cannot be read, or the event is unknown; the
+            message is a sentence to show.
     """
     on = parse_user_date(date_text or "")
     rows: list[DeadlineRow] = []
     for d in compute_deadlines(event, on, today):
-        label, url, current_to = provision_link(passages, d.rule.source_id, d.rule.locator)
+        label, url, current_to = provision_link(passages, d.rule.source_id, d.rule.locator, sources)
         status = status_text(d)
         rows.append(
             {

@@ -16,8 +16,9 @@ from typing import Protocol
 
 from casework.templates import PURPOSES, REPLY_PURPOSE, TEMPLATES, LegalPoint, LetterTemplate
 from rag.current_to import current_to_text, stale_notice
+from rag.errors import UserInputError
 from rag.safety import CRISIS_SIGNPOSTING, NOT_LEGAL_ADVICE, WHERE_TO_GET_HELP
-from rag.schema import Answer, Citation
+from rag.schema import AUTHORITIES, Answer, Citation
 
 #: Longest passage quoted whole; longer ones are quoted by the sentence that supports the point.
 QUOTE_WHOLE_CHARS = 600
@@ -45,14 +46,6 @@ class Letter:
     notes: tuple[str, ...] = field(default=())
 
 
-_LEAD_IN: dict[str, str] = {
-    "law": "The law",
-    "statutory_guidance": "The statutory guidance, which councils and schools must have regard to,",
-    "guidance": "Government guidance",
-    "experience": "A report (experience, not law)",
-}
-
-
 def _one_line(text: str) -> str:
     """Quotes sit inside a sentence: fold the provision's line breaks into spaces."""
     return re.sub(r"\s+", " ", text).strip()
@@ -65,10 +58,15 @@ def letter_quote(citation: Citation) -> str:
 
 
 def _find(answer: Answer, point: LegalPoint) -> Citation | None:
-    """The citation in an answer that is exactly the provision the point needs."""
+    """The citation in an answer that is exactly the provision the point needs.
+
+    It was found directly, by the provision its lookup question names (not for its meaning), so
+    it is in the document the question names, not a provision of the same number in another.
+    """
+    named = {h.passage.passage_id for h in answer.hits if h.direct}
     for citation in answer.citations:
         passage = citation.passage
-        if passage.source_id == point.source_id and passage.locator == point.locator:
+        if passage.passage_id in named and passage.locator == point.locator:
             return citation
     return None
 
@@ -195,7 +193,7 @@ def draft_parent_reply(
         lines += ["", "Here is what the law and guidance say, with where each point comes from:"]
         lines += [""]
         for _, c in cited:
-            lead = _LEAD_IN[c.passage.authority]
+            lead = AUTHORITIES[c.passage.authority].letter_lead_in
             quote = _one_line(c.quote)
             lines.append(f"- {lead} ({c.passage.anchor.label}) says: “{quote}” [{c.key}]")
         lines += [
@@ -215,5 +213,7 @@ def draft_letter(qa: Asker, purpose: str, facts: str, today: date | None = None)
     if purpose == REPLY_PURPOSE:
         return draft_parent_reply(qa, facts, today=today)
     if purpose not in TEMPLATES:
-        raise ValueError(f"unknown letter purpose {purpose!r}: expected one of {list(PURPOSES)}")
+        raise UserInputError(
+            f"unknown letter purpose {purpose!r}: expected one of {list(PURPOSES)}"
+        )
     return draft_template_letter(qa, purpose, facts, today)

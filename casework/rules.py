@@ -34,9 +34,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SEND_REGS = "uksi-2014-1530"
-CFA_2014 = "ukpga-2014-6"
-
 Unit = Literal["days", "weeks", "months", "working_days"]
 Counting = Literal["after", "beginning_with", "before"]
 

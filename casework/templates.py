@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casework.rules import CFA_2014 as CFA
-from casework.rules import SEND_REGS as REGS
-
-__all__ = ["CFA", "PURPOSES", "REGS", "REPLY_PURPOSE", "TEMPLATES", "LegalPoint", "LetterTemplate"]
+__all__ = ["PURPOSES", "REPLY_PURPOSE", "TEMPLATES", "LegalPoint", "LetterTemplate"]
 
 
 @dataclass(frozen=True)
 class LegalPoint:
-    """A sentence of the letter and the provision that must support it."""
+    """A sentence of the letter and the provision that must support it.
 
-    source_id: str
+    The provision is the one its lookup question names: as the letters' own wording says, a
+    section (``s.``) is the Children and Families Act 2014's and a regulation (``reg.``) the
+    SEND Regulations 2014's, the documents a provision named without an Act's name is looked
+    up in (their ``role`` in corpus/sources.toml).
+    """
+
     locator: str
     lead: str
     question: str = ""
@@ -29,7 +31,7 @@ class LegalPoint:
         if self.question:
             return self.question
         number = self.locator.split(".", 1)[1].split("(")[0]
-        if self.source_id == REGS:
+        if self.locator.startswith("reg."):
             return f"What does regulation {number} of the SEND Regulations 2014 say?"
         return f"What does section {number} of the Children and Families Act 2014 say?"
 
@@ -69,15 +71,13 @@ TEMPLATES: dict[str, LetterTemplate] = {
             "my child. Please treat this letter as a request under section 36(1) of the "
             "Children and Families Act 2014.",
             points=(
-                LegalPoint(CFA, "s.36(1)", "A parent may make this request."),
+                LegalPoint("s.36(1)", "A parent may make this request."),
                 LegalPoint(
-                    CFA,
                     "s.36(8)",
                     "The council must carry out the assessment if my child has or may have "
                     "special educational needs and may need provision through an EHC plan.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.5(1)",
                     "The council must tell me its decision within 6 weeks of receiving this "
                     "request.",
@@ -107,24 +107,20 @@ TEMPLATES: dict[str, LetterTemplate] = {
             "[Delete the time limits below that do not apply.]",
             points=(
                 LegalPoint(
-                    REGS,
                     "reg.5(1)",
                     "The decision whether to carry out an EHC needs assessment is due within "
                     "6 weeks of the request.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.10(1)",
                     "A decision, after assessment, not to make a plan is due within 16 weeks "
                     "of the request.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.13(2)",
                     "The final EHC plan is due within 20 weeks of the request.",
                 ),
                 LegalPoint(
-                    CFA,
                     "s.44(1)",
                     "An EHC plan must be reviewed at least every 12 months.",
                 ),
@@ -153,22 +149,18 @@ TEMPLATES: dict[str, LetterTemplate] = {
             "it, because my child's needs or circumstances have changed.",
             points=(
                 LegalPoint(
-                    CFA,
                     "s.44(1)",
                     "The council must review the plan at least every 12 months.",
                 ),
                 LegalPoint(
-                    CFA,
                     "s.44(2)",
                     "The council must re-assess my child's needs if I ask it to.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.20(3)",
                     "I must have at least two weeks' notice of the review meeting.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.22(3)",
                     "If the council amends the plan, the final amended plan is due within "
                     "8 weeks of it sending me the proposed amendments.",
@@ -196,19 +188,17 @@ TEMPLATES: dict[str, LetterTemplate] = {
             "child's EHC plan.",
             points=(
                 LegalPoint(
-                    CFA,
                     "s.38(2)",
                     "A parent has the right to ask for a particular school to be named in the "
                     "plan.",
                 ),
-                LegalPoint(CFA, "s.39(2)", "The council must consult the school I have asked for."),
+                LegalPoint("s.39(2)", "The council must consult the school I have asked for."),
                 LegalPoint(
-                    CFA,
                     "s.39(3)",
                     "The council must name the school I have asked for unless one of the "
                     "exceptions applies.",
                 ),
-                LegalPoint(CFA, "s.39(4)", "The exceptions are limited to these."),
+                LegalPoint("s.39(4)", "The exceptions are limited to these."),
             ),
             search="request particular school named in EHC plan section 39 local authority must "
             "name",
@@ -232,29 +222,24 @@ TEMPLATES: dict[str, LetterTemplate] = {
             "sets out the next steps and the time limits, with the law behind each one.",
             points=(
                 LegalPoint(
-                    CFA,
                     "s.51(1)",
                     "You can appeal to the First-tier Tribunal (SEND) against the decision.",
                 ),
                 LegalPoint(
-                    CFA,
                     "s.55(3)",
                     "Before most appeals you need a certificate from a mediation adviser.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.33",
                     "You must contact the mediation adviser within 2 months of the date the "
                     "council sent its decision.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.34(1)",
                     "If you do not want mediation, the adviser must give you the certificate "
                     "within 3 working days.",
                 ),
                 LegalPoint(
-                    REGS,
                     "reg.36(2)",
                     "If you want mediation, the council must arrange it within 30 days.",
                 ),

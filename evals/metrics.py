@@ -76,9 +76,8 @@ def recall_at_k(expected: Sequence[Mapping[str, str | None]], ranked: Ranked, k:
     return found / len(expected)
 
 
-def reciprocal_rank(expected: Sequence[Mapping[str, str | None]], ranked: Ranked) -> float:
-    """1/rank of the first match (0.0 when nothing matches); MRR is its mean."""
-    rank = first_hit_rank(expected, ranked)
+def reciprocal_rank(rank: int | None) -> float:
+    """1/rank of the first match (``first_hit_rank``; 0.0 when nothing matched); MRR is its mean."""
     return 1.0 / rank if rank else 0.0
 
 
@@ -267,7 +266,7 @@ def aggregate(scores: Sequence[QuestionScore]) -> dict[str, object]:
         f"hit@{k}": _share(r is not None and r <= k for r in ranks) for k in HIT_KS
     }
     result["recall@5"] = mean(s.recall_at_5 for s in retrieval)
-    result["mrr"] = mean(1.0 / r if r else 0.0 for r in ranks) if ranks else None
+    result["mrr"] = mean(reciprocal_rank(r) for r in ranks) if ranks else None
     result["key_fact_coverage"] = mean(
         s.facts_found / s.facts_total
         for s in answering

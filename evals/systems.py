@@ -34,7 +34,6 @@ import re
 import shutil
 import tempfile
 import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ from evals.metrics import RankedItem
 from rag.anchors import is_included
 from rag.embedding import MODEL_ID, Embedder, load_embedder
 from rag.errors import ConfigError
+from rag.manifest import load_manifest
 from rag.query import expand_query
 from rag.schema import Anchor, Passage, Source
 from rag.settings import PROJECT_ROOT, Settings
@@ -268,18 +268,6 @@ class NaiveChunk:
         return tuple((self.source_id, loc) for loc in locators) or ((self.source_id, None),)
 
 
-def read_sources(manifest_path: Path) -> list[Source]:
-    """The manifest's documents (a plain TOML read: evals does not import ingest)."""
-    try:
-        data = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the source manifest {manifest_path}: {exc}") from exc
-    return [
-        Source.model_validate({k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
-        for entry in data.get("source", [])
-    ]
-
-
 def strip_front_matter(text: str) -> str:
     """Body of a Markdown file without its leading YAML block (files without one are kept)."""
     if not text.startswith("---"):
@@ -349,14 +337,6 @@ def overlapped_locators(
         if overlap > 0 and overlap > best.get(locator, 0):
             best[locator] = overlap
     return tuple(sorted(best, key=lambda loc: -best[loc]))
-
-
-def assign_locator(
-    start: int, length: int, spans: Sequence[tuple[int, int, str | None]]
-) -> str | None:
-    """Locator of the passage overlapping the chunk [start, start+length) most; None if none."""
-    found = overlapped_locators(start, length, spans)
-    return found[0] if found else None
 
 
 _PROVISION = re.compile(
@@ -527,7 +507,7 @@ def build_naive_index(
     vectors: list[np.ndarray] = []
     kinds: dict[str, Source] = {}
     skipped: dict[str, str] = {}
-    for source in read_sources(settings.manifest_path):
+    for source in load_manifest(settings.manifest_path):
         path = settings.corpus_dir / source.filename
         if (wanted is not None and source.source_id not in wanted) or not path.is_file():
             continue

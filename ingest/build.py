@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from ingest.documents import ParsedDocument, collect_documents
-from ingest.manifest import load_manifest
 from rag.embedding import MODEL_DIM, MODEL_ID, Embedder, load_embedder
 from rag.errors import IngestError, RetrievalError, SendQAError
 from rag.index import (
@@ -37,6 +36,7 @@ from rag.index import (
     write_durably,
 )
 from rag.lexical import LexicalIndex
+from rag.manifest import load_manifest
 from rag.notes import attach_notes, load_notes, notes_digest
 from rag.schema import Passage, passage_id_for
 from rag.settings import Settings

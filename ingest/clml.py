@@ -269,14 +269,17 @@ def _provision_word(el: etree._Element) -> str:
     return (el.get("id") or "").split("-", 1)[0]
 
 
+#: Locator prefixes of the provision words CLML's URIs use.
+_WORD_PREFIX = {"section": "s.", "regulation": "reg.", "article": "art."}
+
+
 def _locator(
     source: Source, number: str, subs: tuple[str, ...], schedule: str | None, word: str
 ) -> str:
-    """provision_locator, except that articles of an Order keep 'art.' as their URI says."""
+    """provision_locator, with the word CLML's URI gives: it says what the provisions are."""
     locator = provision_locator(source, number, subs, schedule=schedule)
-    if schedule is None and word == "article":
-        return "art." + locator.split(".", 1)[1]
-    return locator
+    prefix = _WORD_PREFIX.get(word) if schedule is None else None
+    return prefix + locator.split(".", 1)[1] if prefix else locator
 
 
 def _schedule_number(el: etree._Element) -> str:

@@ -13,9 +13,9 @@ import urllib.request
 from pathlib import Path
 
 from ingest.documents import read_current_to
-from ingest.manifest import load_manifest
 from rag.errors import IngestError
 from rag.index import current_build, read_info
+from rag.manifest import load_manifest
 from rag.schema import Source
 from rag.settings import Settings, default_corpus_dir
 

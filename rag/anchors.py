@@ -44,8 +44,8 @@ def is_legislative(source: Source) -> bool:
 
 
 def _provision_word(source: Source) -> str:
-    """Acts have sections; statutory instruments have regulations."""
-    return "reg" if source.source_id.startswith("uksi-") else "s"
+    """Acts have sections; regulations have regulations (the manifest's ``role``)."""
+    return "reg" if source.role == "regulations" else "s"
 
 
 def provision_locator(
@@ -169,7 +169,7 @@ def named_provisions(question: str) -> list[tuple[str, str]]:
     """Provisions a question names, as (family, locator) pairs.
 
     family is ``act`` (a section), ``regs`` (a regulation), ``sch`` or ``para`` (numbered
-    guidance). The caller decides which document each family points to.
+    guidance). ``rag.manifest.documents_named`` says which documents each family points to.
     """
     found: list[tuple[str, str]] = []
     for m in _NAMED_PROVISION.finditer(question):

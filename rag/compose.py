@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 
 from rag.lexical import tokenize
-from rag.schema import AUTHORITY_BADGE, Authority, Citation, Hit, Passage
-from rag.timing import (
+from rag.schema import AUTHORITIES, Citation, Hit, Passage
+from rag.time_limits import (
     asks_about_time,
     asks_for_date,
     states_date,
@@ -29,13 +29,8 @@ _EXPERIENCE_WORDS = re.compile(
     r"improvement notice|experience|other families|council's record|amber valley)\b"
 )
 
-SECTION_TITLES: dict[Authority, str] = {
-    "law": "What the law says",
-    "statutory_guidance": "What the statutory guidance says",
-    "guidance": "What other official guidance explains",
-    "experience": "What inspectors, MPs and families have reported (experience, not law)",
-}
-AUTHORITY_ORDER: tuple[Authority, ...] = ("law", "statutory_guidance", "guidance", "experience")
+#: Answer sections in order of authority (law first); their titles are in ``AUTHORITIES``.
+AUTHORITY_ORDER = tuple(AUTHORITIES)
 
 
 def wants_experience(question: str) -> bool:
@@ -146,7 +141,7 @@ def compose_extractive_answer(
     if not citations:
         return "", ()
     lead = citations[0]
-    badge = AUTHORITY_BADGE[lead.passage.authority]
+    badge = AUTHORITIES[lead.passage.authority].badge
     lines = [
         f"**In short** ({badge.lower()}, {lead.passage.anchor.label}): "
         f"“{_lead_excerpt(lead.quote, question)}” [{lead.key}]",
@@ -156,7 +151,7 @@ def compose_extractive_answer(
         group = [c for c in citations if c.passage.authority == authority]
         if not group:
             continue
-        lines.append(f"**{SECTION_TITLES[authority]}**")
+        lines.append(f"**{AUTHORITIES[authority].section_title}**")
         for c in group:
             lines.append(f"- {c.passage.anchor.label}: “{c.quote}” [{c.key}]")
         lines.append("")

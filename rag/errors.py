@@ -5,7 +5,9 @@ SendQAError
 ├── IngestError        a document could not be read or parsed
 ├── IndexMissingError  no index yet, or one built with another model or schema
 ├── RetrievalError     the store failed while answering (e.g. Chroma server gone)
-└── GenerationError    the optional LLM failed (the caller falls back to extractive)
+├── GenerationError    the optional LLM failed (the caller falls back to extractive)
+└── UserInputError     input that cannot be used as given (an unknown kind of source, an
+                       empty question, a date that is not one); also a ValueError
 """
 
 from __future__ import annotations
@@ -33,3 +35,11 @@ class RetrievalError(SendQAError):
 
 class GenerationError(SendQAError):
     """The optional LLM failed or timed out."""
+
+
+class UserInputError(SendQAError, ValueError):
+    """Input that cannot be used as given; the message says what to type instead.
+
+    Also a ValueError, so callers that already catch ValueError for bad input keep working.
+    The CLI exits with a usage error; ``SendQA.ask`` answers with the message instead.
+    """

@@ -17,11 +17,11 @@ from rag import safety
 from rag.compose import compose_extractive_answer, idf_from
 from rag.crisis import CrisisDetector
 from rag.embedding import Embedder, load_embedder
-from rag.errors import GenerationError
+from rag.errors import GenerationError, UserInputError
 from rag.index import Index, current_build, open_index
 from rag.query import MAX_QUESTION_CHARS, bare_provision_number, normalise_question
-from rag.retrieve import HybridRetriever, Retrieval, resolve_kinds
-from rag.schema import Answer, Citation, Hit
+from rag.retrieve import HybridRetriever, Retrieval
+from rag.schema import Answer, Citation, Hit, resolve_kinds
 from rag.scope import NEIGHBOURS, OutOfScopeTopic, ScopeChecker
 from rag.settings import Settings
 
@@ -112,6 +112,9 @@ class SendQA:
     ) -> Answer:
         """Answer one question; never raises for bad input.
 
+        Input that cannot be used (an unknown name in ``kinds``) is answered with a message
+        saying what to use instead, after any crisis signposting.
+
         Raises IndexMissingError for a broken index and RetrievalError while the passage store
         (a Chroma server) cannot be reached; the next call tries again, so nothing restarts.
         """
@@ -153,7 +156,18 @@ class SendQA:
                 {},
                 request_id,
             )
-        resolved = resolve_kinds(kinds)
+        try:
+            resolved = resolve_kinds(kinds)
+        except UserInputError as exc:
+            answer = Answer(
+                question=text,
+                text=str(exc),
+                abstained=True,
+                crisis=crisis,
+                safety_notice=notice,
+                notes=tuple(notes),
+            )
+            return self._finish(answer, t0, {}, request_id)
         retriever = self.retriever
         t1 = time.perf_counter()
         retrieval = retriever.retrieve(

@@ -14,10 +14,11 @@ import numpy as np
 from rag.anchors import locator_matches, named_provisions
 from rag.embedding import Embedder
 from rag.index import Index
+from rag.manifest import documents_named, load_manifest
 from rag.query import expand_query, legal_part
-from rag.schema import KIND_GROUPS, Hit, Passage, SourceKind
+from rag.schema import Hit, Passage, Source
 from rag.settings import Settings
-from rag.timing import (
+from rag.time_limits import (
     asks_about_time,
     asks_for_date,
     number_phrases,
@@ -27,11 +28,6 @@ from rag.timing import (
     time_limit_events,
 )
 from rag.vocabulary import named_terms, names_send_system
-
-ACT_SOURCES = {"equality": "ukpga-2010-15"}
-DEFAULT_ACT = "ukpga-2014-6"
-DEFAULT_REGS = "uksi-2014-1530"
-CODE_OF_PRACTICE = "send-code-of-practice-2015"
 
 
 @dataclass(frozen=True)
@@ -45,45 +41,22 @@ class Retrieval:
     vector: np.ndarray | None = None  # the question in its own words, for the scope check
 
 
-def resolve_kinds(names: Sequence[str] | None) -> tuple[SourceKind, ...] | None:
-    """Turn user kind names ('law', 'guidance', 'reports', 'testimony', or kinds) into kinds."""
-    if not names:
-        return None
-    kinds: list[SourceKind] = []
-    for name in names:
-        key = name.strip().lower()
-        if not key:
-            continue
-        if key not in KIND_GROUPS:
-            raise ValueError(f"unknown kind {name!r}: use one of {', '.join(sorted(KIND_GROUPS))}")
-        kinds.extend(KIND_GROUPS[key])
-    return tuple(dict.fromkeys(kinds)) or None
-
-
-def _target_source(family: str, question: str) -> list[str]:
-    q = question.lower()
-    if family == "act":
-        return [ACT_SOURCES["equality"]] if "equality" in q else [DEFAULT_ACT]
-    if family == "regs":
-        if "personal budget" in q:
-            return ["uksi-2014-1652"]
-        if "recommendation" in q or "2017" in q:
-            return ["uksi-2017-1306"]
-        return [DEFAULT_REGS]
-    if family == "sch":
-        return [ACT_SOURCES["equality"]] if "equality" in q else [DEFAULT_REGS]
-    if "explanatory" in q or "notes" in q:
-        return ["cfa-2014-explanatory-notes", "equality-act-2010-explanatory-notes"]
-    return [CODE_OF_PRACTICE]
-
-
 class HybridRetriever:
     """Retrieves passages for a question from one loaded index."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        settings: Settings,
+        sources: Sequence[Source] | None = None,
+    ) -> None:
+        """``sources``: the manifest's documents (read from ``settings.manifest_path`` if not
+        given); their roles say where a provision named in a question is looked up."""
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self.sources = tuple(load_manifest(settings.manifest_path) if sources is None else sources)
         self._by_source: dict[str, list[Passage]] = {}
         for p in index.ordered:
             self._by_source.setdefault(p.source_id, []).append(p)
@@ -112,7 +85,7 @@ class HybridRetriever:
         """Passages at the provisions the question names ('section 42', 'reg 13(2)', '9.14')."""
         found: list[Passage] = []
         for family, locator in named_provisions(question):
-            for source_id in _target_source(family, question):
+            for source_id in documents_named(self.sources, family, question):
                 for p in self._by_source.get(source_id, []):
                     if kinds and p.kind not in kinds:
                         continue
@@ -124,22 +97,7 @@ class HybridRetriever:
                         found.append(p)
         return list(dict.fromkeys(found))
 
-    def passages_at(self, locator: str, source_id: str | None = None) -> list[Passage]:
-        """Every passage at or under a locator, in document order (for 'passages show')."""
-        sources = [source_id] if source_id else list(self._by_source)
-        return [
-            p
-            for sid in sources
-            for p in self._by_source.get(sid, [])
-            if p.locator and locator_matches(locator, p.locator) and len(p.locator) >= len(locator)
-        ] or [
-            p
-            for sid in sources
-            for p in self._by_source.get(sid, [])
-            if p.locator and locator_matches(locator, p.locator)
-        ]
-
-    def _adjust(self, question: str, fused: dict[str, float]) -> None:
+    def _apply_priors(self, question: str, fused: dict[str, float]) -> None:
         """Priors on top of fusion: time limits, and who speaks with authority.
 
         A parent who quotes "20 weeks" is asking about the provision that sets 20 weeks; one who
@@ -214,7 +172,7 @@ class HybridRetriever:
             fused[pid] = fused.get(pid, 0.0) + self.settings.dense_weight / (c + rank)
         for rank, (pid, _) in enumerate(lexical, start=1):
             fused[pid] = fused.get(pid, 0.0) + self.settings.lexical_weight / (c + rank)
-        self._adjust(question, fused)
+        self._apply_priors(question, fused)
         direct = self.lookup(question, kinds)
         order = [p.passage_id for p in direct[:k]]
         order += [

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rag.errors import UserInputError
 
 SourceKind = Literal[
     "legislation",
@@ -20,51 +23,103 @@ SourceKind = Literal[
     "testimony",
 ]
 Authority = Literal["law", "statutory_guidance", "guidance", "experience"]
+#: What a document is to a question that names one of its provisions (see ``Source.role``).
+Role = Literal["act", "regulations", "code", "explanatory_notes"]
 
 #: Longest text embedded as one vector; MiniLM reads at most 256 tokens (~1000 characters).
 WINDOW_CHARS = 450
 _SENTENCE_SPLIT = re.compile(r"(?<=[.;:—])\s+(?=[A-Z(“‘])|\n+")
 
-SOURCE_KINDS: tuple[SourceKind, ...] = (
-    "legislation",
-    "statutory_guidance",
-    "guidance",
-    "inspection_report",
-    "parliamentary_record",
-    "testimony",
-)
 
-#: What weight a passage carries: law binds ("must"), statutory guidance must be had regard to
-#: ("should"), other guidance explains, and reports and testimony are experience, never authority.
-AUTHORITY_OF_KIND: dict[SourceKind, Authority] = {
-    "legislation": "law",
-    "statutory_guidance": "statutory_guidance",
-    "guidance": "guidance",
-    "inspection_report": "experience",
-    "parliamentary_record": "experience",
-    "testimony": "experience",
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AuthorityStyle(_Frozen):
+    """How answers, badges and letters present one level of authority."""
+
+    badge: str = Field(description="Badge word in the answer's lead line, e.g. 'Law'.")
+    section_title: str = Field(description="Heading of the answer's section of these quotes.")
+    letter_lead_in: str = Field(description="How a letter introduces a quote, e.g. 'The law'.")
+
+
+#: Every authority, in the order answers present them: law binds ("must"), statutory guidance
+#: must be had regard to ("should"), other guidance explains, and reports and testimony are
+#: experience, never authority. Adding one means a row here, a kind that has it and its badge
+#: style in ui/app.css (``.badge-<authority>``, a test checks).
+AUTHORITIES: dict[Authority, AuthorityStyle] = {
+    "law": AuthorityStyle(badge="Law", section_title="What the law says", letter_lead_in="The law"),
+    "statutory_guidance": AuthorityStyle(
+        badge="Statutory guidance",
+        section_title="What the statutory guidance says",
+        letter_lead_in="The statutory guidance, which councils and schools must have regard to,",
+    ),
+    "guidance": AuthorityStyle(
+        badge="Guidance",
+        section_title="What other official guidance explains",
+        letter_lead_in="Government guidance",
+    ),
+    "experience": AuthorityStyle(
+        badge="Report / testimony",
+        section_title="What inspectors, MPs and families have reported (experience, not law)",
+        letter_lead_in="A report (experience, not law)",
+    ),
 }
 
-#: Badges shown to users, one per authority.
-AUTHORITY_BADGE: dict[Authority, str] = {
-    "law": "Law",
-    "statutory_guidance": "Statutory guidance",
-    "guidance": "Guidance",
-    "experience": "Report / testimony",
-}
 
-#: Names users may give to ``--kinds``: groups, or the kinds themselves.
+class KindStyle(_Frozen):
+    """What a kind of document weighs and how its quotes are badged."""
+
+    authority: Authority = Field(description="The weight a passage of this kind carries.")
+    badge: str = Field(description="Badge word by each quote in the Sources panel.")
+
+
+#: Every kind of document: its authority, and the word on its quotes' badge.
+KINDS: dict[SourceKind, KindStyle] = {
+    "legislation": KindStyle(authority="law", badge="Law"),
+    "statutory_guidance": KindStyle(authority="statutory_guidance", badge="Statutory guidance"),
+    "guidance": KindStyle(authority="guidance", badge="Guidance"),
+    "inspection_report": KindStyle(authority="experience", badge="Report"),
+    "parliamentary_record": KindStyle(authority="experience", badge="Report"),
+    "testimony": KindStyle(authority="experience", badge="Testimony"),
+}
+SOURCE_KINDS: tuple[SourceKind, ...] = tuple(KINDS)
+
+#: Names users may give to ``--kinds``: the kinds themselves, or groups. A group wins over the
+#: kind of the same name: "guidance" is statutory guidance (the Code) and other guidance.
 KIND_GROUPS: dict[str, tuple[SourceKind, ...]] = {
+    **{kind: (kind,) for kind in SOURCE_KINDS},
     "law": ("legislation",),
     "guidance": ("statutory_guidance", "guidance"),
     "reports": ("inspection_report", "parliamentary_record"),
     "testimony": ("testimony",),
-    **{kind: (kind,) for kind in SOURCE_KINDS},
 }
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def resolve_kinds(names: Sequence[str] | str | None) -> tuple[SourceKind, ...] | None:
+    """Turn user kind names ('law', 'guidance', 'reports', 'testimony', or kinds) into kinds.
+
+    A single string is a comma list ('law,guidance'); None or no names means every kind.
+
+    Raises:
+        UserInputError: a name that is neither a group nor a kind.
+    """
+    if isinstance(names, str):
+        names = names.split(",")
+    if not names:
+        return None
+    kinds: list[SourceKind] = []
+    for name in names:
+        key = name.strip().lower()
+        if not key:
+            continue
+        if key not in KIND_GROUPS:
+            raise UserInputError(
+                f"There is no kind of source called {name.strip()!r}: use one or more of "
+                f"{', '.join(sorted(KIND_GROUPS))}."
+            )
+        kinds.extend(KIND_GROUPS[key])
+    return tuple(dict.fromkeys(kinds)) or None
 
 
 class Source(_Frozen):
@@ -100,10 +155,41 @@ class Source(_Frozen):
         description="Date the text is current to, for a file that does not say (its own "
         "last_updated, dc:modified or date wins; see rag.current_to).",
     )
+    role: Role | None = Field(
+        default=None,
+        description="Where a question that names a provision is looked up: 'act' (sections, "
+        "'section 42'), 'regulations' (their provisions are regulations, 'reg 13(2)'), 'code' "
+        "(numbered paragraphs, 'para 9.14') or 'explanatory_notes' (numbered paragraphs on the "
+        "Act in `explains`); schedules are looked up in acts and regulations. None: found by "
+        "its words only.",
+    )
+    cues: tuple[str, ...] = Field(
+        default=(),
+        description="Words in a question that send a named provision to this document rather "
+        "than to the one of its role without cues (the default: 'section 42' alone means the "
+        "Act without cues), e.g. ('equality',) for the Equality Act 2010. Matched in lower "
+        "case anywhere in the question.",
+    )
+    explains: str | None = Field(
+        default=None,
+        description="For explanatory notes: the source_id of the Act they explain. A question "
+        "that names that Act's cues and the notes reads these notes, not others.",
+    )
+
+    @field_validator("cues")
+    @classmethod
+    def _lower_case_cues(cls, cues: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c.strip().lower() for c in cues if c.strip())
+
+    @model_validator(mode="after")
+    def _explains_needs_notes(self) -> Source:
+        if self.explains is not None and self.role != "explanatory_notes":
+            raise ValueError("explains is for documents whose role is 'explanatory_notes'")
+        return self
 
     @property
     def authority(self) -> Authority:
-        return AUTHORITY_OF_KIND[self.kind]
+        return KINDS[self.kind].authority
 
 
 class Anchor(_Frozen):
@@ -148,7 +234,7 @@ class Passage(_Frozen):
 
     @property
     def authority(self) -> Authority:
-        return AUTHORITY_OF_KIND[self.kind]
+        return KINDS[self.kind].authority
 
     @property
     def source_id(self) -> str:

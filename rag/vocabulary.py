@@ -356,16 +356,6 @@ def named_terms(question: str) -> list[Term]:
     return [term for term in TERMS if term.pattern.search(question)]
 
 
-def statutory_terms(question: str) -> list[str]:
-    """The statutory phrasing of every idea the question names, in glossary order."""
-    return [term.statutory for term in named_terms(question)]
-
-
 def names_send_system(question: str) -> bool:
     """True when the question uses words that only belong to the SEND system (EHCP, SENCO)."""
     return bool(_SEND_SYSTEM.search(question))
-
-
-def names_send_idea(question: str) -> bool:
-    """True when the question names an idea of SEND law that the glossary knows."""
-    return any(not term.generic for term in named_terms(question))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from rag.errors import SendQAError
+from rag.errors import SendQAError, UserInputError
 from rag.settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -58,9 +58,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _answer_json(answer: object, today: date | None = None) -> dict[str, object]:
-    from rag.current_to import current_to_text, stale_notice
+    from rag.current_to import stale_notice
     from rag.pipeline import hits_summary
     from rag.schema import Answer
+    from rag.serialise import citation_json
 
     assert isinstance(answer, Answer)
     return {
@@ -69,21 +70,7 @@ def _answer_json(answer: object, today: date | None = None) -> dict[str, object]
         "abstained": answer.abstained,
         "crisis": answer.crisis,
         "safety_notice": answer.safety_notice,
-        "citations": [
-            {
-                "key": c.key,
-                "source_id": c.passage.source_id,
-                "locator": c.passage.locator,
-                "label": c.passage.anchor.label,
-                "kind": c.passage.kind,
-                "quote": c.quote,
-                "note": c.passage.note,
-                "url": c.passage.anchor.url,
-                "current_to": c.passage.anchor.current_to,
-                "current_to_text": current_to_text(c.passage.anchor.current_to, c.passage.kind),
-            }
-            for c in answer.citations
-        ],
+        "citations": [citation_json(c) for c in answer.citations],
         "current_to_notice": stale_notice(
             (c.passage for c in answer.citations), today or date.today()
         ),
@@ -129,20 +116,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from rag.generate import generator_from_settings
     from rag.pipeline import EMPTY_TEXT, SendQA
     from rag.query import normalise_question
+    from rag.schema import resolve_kinds
 
     question = _read_stdin() if args.question == "-" else args.question
+    # Checked before the model loads: bad input is a usage error, not an answer.
     if not normalise_question(question):
-        # Checked before the model loads: an empty question is a usage error, not an answer.
-        print(f"sendqa: {EMPTY_TEXT}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UserInputError(EMPTY_TEXT)
+    kinds = args.kinds.split(",") if args.kinds else None
+    resolve_kinds(kinds)
     settings = _settings(args)
     qa = SendQA(settings, generator=generator_from_settings(settings))
-    kinds = args.kinds.split(",") if args.kinds else None
-    try:
-        answer = qa.ask(question, kinds=kinds)
-    except ValueError as exc:
-        print(f"sendqa: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    answer = qa.ask(question, kinds=kinds)
     if args.json:
         print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
     else:
@@ -212,25 +196,19 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace, settings: Settings, held: list[object]) -> int:
     """Check every provision of a legislation file against the passages the index holds."""
     from ingest.audit import audit_legislation
-    from ingest.manifest import load_manifest
+    from rag.manifest import load_manifest
     from rag.schema import Passage
 
     source = next(
         (s for s in load_manifest(settings.manifest_path) if s.source_id == args.source), None
     )
     if source is None:
-        print(
-            f"sendqa: {args.source!r} is not in the manifest {settings.manifest_path}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        raise UserInputError(f"{args.source!r} is not in the manifest {settings.manifest_path}")
     if source.format != "legalize-md":
-        print(
-            f"sendqa: the audit reads legislation in legalize-uk Markdown; {source.source_id} is "
-            f"{source.format}",
-            file=sys.stderr,
+        raise UserInputError(
+            f"the audit reads legislation in legalize-uk Markdown; {source.source_id} is "
+            f"{source.format}"
         )
-        return EXIT_USAGE
     path = settings.corpus_dir / source.filename
     if not path.is_file():
         print(f"sendqa: {path} not found: pass --corpus DIR", file=sys.stderr)
@@ -282,7 +260,7 @@ def cmd_passages(args: argparse.Namespace) -> int:
 def cmd_notes(args: argparse.Namespace) -> int:
     """Review corpus/notes against a fresh parse of the corpus; exit 1 on any problem."""
     from ingest.documents import collect_documents
-    from ingest.manifest import load_manifest
+    from rag.manifest import load_manifest
     from rag.notes import check_notes, load_notes
 
     settings = _settings(args)
@@ -369,14 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--source", help="document id (default: any)")
     index_args(s)
     s = psub.add_parser("list", help="one line per passage of a document")
-    s.add_argument("--source", required=True, help="document id, e.g. ukpga-2014-6")
+    s.add_argument("--source", required=True, help="document id (a source_id in the manifest)")
     index_args(s)
     s = psub.add_parser(
         "audit",
         help="check that every provision of a legislation file has a passage with its own words "
         "(exit 1 and one line per problem otherwise)",
     )
-    s.add_argument("--source", required=True, help="legislation id, e.g. uksi-2014-1530")
+    s.add_argument("--source", required=True, help="legislation id (a source_id in the manifest)")
     s.add_argument("--corpus", help="corpus folder (default: ../shared/corpus)")
     index_args(s)
     p.set_defaults(func=cmd_passages)
@@ -407,6 +385,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return int(args.func(args))
+    except UserInputError as exc:
+        print(f"sendqa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except SendQAError as exc:
         print(f"sendqa: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -17,10 +17,11 @@ from rag.pipeline import SendQA
 from rag.query import MAX_QUESTION_CHARS, normalise_question
 from rag.safety import NOT_LEGAL_ADVICE
 from rag.schema import Answer
+from rag.serialise import citation_json
 from ui.announce import announce_text_of
 from ui.feedback import REASONS, FeedbackStore
 from ui.messages import ANSWERS, failure_message, log_failure
-from ui.render import answer_chunks, citation_json, safe_user_text, sources_html, strip_notice
+from ui.render import answer_chunks, safe_user_text, sources_html, strip_notice
 
 EMPTY_MESSAGE = "Please type a question about special educational needs and disabilities (SEND)."
 TOO_LONG_MESSAGE = (

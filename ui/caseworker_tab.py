@@ -13,9 +13,10 @@ from casework.draft import draft_letter
 from casework.export import export_docx, export_markdown
 from casework.templates import PURPOSES
 from rag.pipeline import SendQA
+from rag.serialise import citation_json
 from ui.announce import announce_text_of
 from ui.messages import ANSWERS, FRIENDLY_ERROR, failure_message, log_failure
-from ui.render import citation_json, sources_html
+from ui.render import sources_html
 
 #: Longest facts box accepted, so a paste of a whole file cannot tie up the answer queue.
 MAX_FACTS_CHARS = 20_000

@@ -40,7 +40,9 @@ class DeadlineHandlers:
             raise ValueError("Please choose what happened from the list.")
         if not (date_text or "").strip():
             raise ValueError("Please type the date it happened, for example 3 March 2025.")
-        return deadline_rows(event, date_text, self.today(), self._passages())
+        return deadline_rows(
+            event, date_text, self.today(), self._passages(), self.qa.retriever.sources
+        )
 
     def show(self, event: str, date_text: str) -> str:
         """HTML for the tab: the table, or one clear sentence saying what to fix."""

@@ -12,24 +12,14 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 from urllib.parse import urlparse
 
 from casework.deadlines import DeadlineRow
 from casework.rules import EVENTS
 from rag.current_to import current_to_text, stale_notice
 from rag.safety import CRISIS_SIGNPOSTING, NOT_LEGAL_ADVICE
-from rag.schema import Answer, Citation, Passage, SourceKind
+from rag.schema import KINDS, Answer, Authority, Citation, Passage
 
-#: Badge words by source kind: law binds, guidance guides, reports and testimony are experience.
-KIND_BADGE: dict[SourceKind, tuple[str, str]] = {
-    "legislation": ("Law", "badge-law"),
-    "statutory_guidance": ("Statutory guidance", "badge-statutory"),
-    "guidance": ("Guidance", "badge-guidance"),
-    "inspection_report": ("Report", "badge-report"),
-    "parliamentary_record": ("Report", "badge-report"),
-    "testimony": ("Testimony", "badge-testimony"),
-}
 #: Heading of sendqa's own note under a quote, so nobody sends it to a council as the law.
 NOTE_LABEL = "In plain English — sendqa's note, not the law"
 EXCERPT_CHARS = 700
@@ -185,6 +175,11 @@ def current_to_html(passage: Passage) -> str:
     return f'<p class="quiet-notice current-to">{esc(text[0].upper() + text[1:])}{check}</p>'
 
 
+def badge_class(authority: Authority) -> str:
+    """The badge's style, one per authority (``.badge-law`` ... in ui/app.css)."""
+    return "badge-" + authority.replace("_", "-")
+
+
 def source_item_html(citation: Citation, id_prefix: str = "source") -> str:
     """One entry of the Sources panel: [n], badge, linked label, its date, the quote, any note.
 
@@ -192,7 +187,7 @@ def source_item_html(citation: Citation, id_prefix: str = "source") -> str:
     provision follows it in a separate, labelled box.
     """
     passage = citation.passage
-    badge, css_class = KIND_BADGE[passage.kind]
+    badge, css_class = KINDS[passage.kind].badge, badge_class(passage.authority)
     experience = ""
     if passage.authority == "experience":
         experience = (
@@ -227,24 +222,6 @@ def sources_html(
         f'<section class="sendqa-sources" aria-label="{esc(heading)}">'
         f"<h2>{esc(heading)}</h2><ol>{items}</ol></section>"
     )
-
-
-def citation_json(citation: Citation) -> dict[str, Any]:
-    """A citation as plain JSON for the API; ``note`` is sendqa's note, not the law."""
-    passage = citation.passage
-    return {
-        "key": citation.key,
-        "label": passage.anchor.label,
-        "url": passage.anchor.url,
-        "source_id": passage.source_id,
-        "locator": passage.locator,
-        "kind": passage.kind,
-        "badge": KIND_BADGE[passage.kind][0],
-        "quote": citation.quote,
-        "note": passage.note,
-        "current_to": passage.anchor.current_to,
-        "current_to_text": current_to_text(passage.anchor.current_to, passage.kind),
-    }
 
 
 def deadlines_table_html(rows: Sequence[DeadlineRow], event: str, on_text: str) -> str:

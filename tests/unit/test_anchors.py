@@ -80,6 +80,7 @@ SEND_REGS = Source(
     title="The Special Educational Needs and Disability Regulations 2014",
     short_title="SEND Regulations 2014",
     kind="legislation",
+    role="regulations",
     url="https://www.legislation.gov.uk/uksi/2014/1530",
 )
 

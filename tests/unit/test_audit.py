@@ -12,8 +12,8 @@ import pytest
 
 from ingest.audit import audit_legislation
 from ingest.legalize import parse_legalize_markdown
-from ingest.manifest import load_manifest
 from rag.anchors import anchored_passage
+from rag.manifest import load_manifest
 from rag.schema import Source
 from rag.settings import PROJECT_ROOT
 
@@ -44,6 +44,7 @@ REGS = Source(
     title="The Example Regulations 2099",
     short_title="Example Regulations 2099",
     kind="legislation",
+    role="regulations",
     format="legalize-md",
     url="https://www.legislation.gov.uk/uksi/2099/1",
 )

@@ -1,4 +1,4 @@
-"""``sendqa passages show/audit`` and ``sendqa ask -``, on the real corpus without a model.
+"""``sendqa passages show/audit`` and ``sendqa ask``, on the real corpus without a model.
 
 The index is replaced by a fresh parse of the shared corpus (``open_index`` monkeypatched), so
 these run in a second; tests/integration covers the same commands on a real index.
@@ -16,7 +16,7 @@ import pytest
 
 import rag.index
 from ingest.documents import collect_documents
-from ingest.manifest import load_manifest
+from rag.manifest import load_manifest
 from rag.schema import Passage
 from rag.settings import PROJECT_ROOT
 from sendqa.cli import main
@@ -164,4 +164,20 @@ def test_ask_with_empty_standard_input_is_a_usage_error(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("sendqa: Please type a question")
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_ask_with_an_unknown_kind_is_a_usage_error_before_the_model_loads(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import rag.pipeline
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded for a question that cannot be asked")
+
+    monkeypatch.setattr(rag.pipeline, "SendQA", no_model)
+    assert main(["ask", "--kinds", "law,lwa", "What is an EHC plan?"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("sendqa: There is no kind of source called 'lwa'")
     assert len(captured.err.strip().splitlines()) == 1

@@ -12,7 +12,6 @@ from casework.deadlines import deadline_rows
 from ingest.build import MAX_LISTED_CHANGES, BuildReport, ProvisionChange, changed_provisions
 from ingest.clml import clml_current_to
 from ingest.documents import read_current_to
-from ingest.manifest import load_manifest
 from rag.current_to import (
     current_to_text,
     format_current_to,
@@ -21,10 +20,12 @@ from rag.current_to import (
     stale_notice,
 )
 from rag.index import document_dates, with_current_to
+from rag.manifest import load_manifest
 from rag.schema import Anchor, Answer, Citation, Passage, SourceKind, passage_id_for
+from rag.serialise import citation_json
 from rag.settings import PROJECT_ROOT
 from sendqa.cli import _answer_json, format_answer
-from ui.render import answer_chunks, citation_json, deadlines_table_html, source_item_html
+from ui.render import answer_chunks, deadlines_table_html, source_item_html
 
 TODAY = dt.date(2026, 11, 1)
 CFA_URL = "https://www.legislation.gov.uk/ukpga/2014/6/section/42/2"

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ingest.legalize import parse_legalize_markdown
-from ingest.manifest import load_manifest
+from rag.manifest import load_manifest
 from rag.schema import Passage, Source
 from rag.settings import PROJECT_ROOT
 

@@ -11,11 +11,13 @@ import pytest
 
 from casework.draft import MAX_EXTRA, draft_letter, letter_quote
 from casework.export import export_docx, export_markdown
-from casework.templates import CFA, PURPOSES, REGS, REPLY_PURPOSE, TEMPLATES
+from casework.templates import PURPOSES, REPLY_PURPOSE, TEMPLATES
 from rag.current_to import current_to_text
 from rag.safety import CRISIS_SIGNPOSTING, WHERE_TO_GET_HELP
-from rag.schema import Anchor, Answer, Citation, Passage, SourceKind, passage_id_for
+from rag.schema import Anchor, Answer, Citation, Hit, Passage, SourceKind, passage_id_for
 
+CFA = "ukpga-2014-6"
+REGS = "uksi-2014-1530"
 SHORT = {REGS: "SEND Regulations 2014", CFA: "Children and Families Act 2014"}
 
 
@@ -97,10 +99,14 @@ class FakeQA:
             Citation(key=n, passage=p, quote=p.text.split(". ")[0])
             for n, p in enumerate(found, start=1)
         )
+        hits = tuple(
+            Hit(passage=p, rank=n, direct=bool(named)) for n, p in enumerate(found, start=1)
+        )
         return Answer(
             question=question,
             text="answer",
             citations=citations,
+            hits=hits,
             abstained=not citations,
             crisis=self.crisis,
         )
@@ -140,6 +146,22 @@ def test_a_provision_not_found_is_left_out_and_noted() -> None:
     assert "reg.5(1)" not in [c.passage.locator for c in letter.citations]
     assert "within 6 weeks of receiving this request. SEND" not in letter.markdown
     assert any("reg.5(1)" in note for note in letter.notes)
+
+
+def test_a_point_quotes_only_the_provision_its_question_found_by_name() -> None:
+    """s.36(1) of another Act, found for its meaning, is not the CFA's s.36(1)."""
+
+    class FoundByMeaning(FakeQA):
+        def ask(
+            self, question: str, kinds: Sequence[str] | None = None, history: Sequence[str] = ()
+        ) -> Answer:
+            answer = super().ask(question, kinds, history)
+            hits = tuple(h.model_copy(update={"direct": False}) for h in answer.hits)
+            return answer.model_copy(update={"hits": hits})
+
+    letter = draft_letter(FoundByMeaning(), "assessment_request", "facts")
+    assert not {"s.36(1)", "s.36(8)", "reg.5(1)"} & {c.passage.locator for c in letter.citations}
+    assert any("s.36(1)" in note for note in letter.notes)
 
 
 @pytest.mark.parametrize("purpose", list(PURPOSES))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.manifest import load_manifest
 from ingest.markdown import parse_headed_markdown, parse_numbered_markdown
+from rag.manifest import load_manifest
 from rag.schema import Source
 from rag.settings import PROJECT_ROOT
 

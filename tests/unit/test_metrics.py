@@ -11,7 +11,6 @@ from evals import metrics
 from evals.metrics import QuestionScore
 from evals.systems import (
     NaiveChunk,
-    assign_locator,
     overlapped_locators,
     passage_spans,
     split_like_quickstart,
@@ -60,9 +59,9 @@ def test_first_hit_rank_and_hit_at_k() -> None:
     assert metrics.first_hit_rank(expected, ranked) == 3
     assert metrics.hit_at_k(expected, ranked, 1) == 0.0
     assert metrics.hit_at_k(expected, ranked, 3) == 1.0
-    assert metrics.reciprocal_rank(expected, ranked) == pytest.approx(1 / 3)
+    assert metrics.reciprocal_rank(metrics.first_hit_rank(expected, ranked)) == pytest.approx(1 / 3)
     assert metrics.first_hit_rank(expected, [(CFA, "s.3"), (CFA, None)]) is None
-    assert metrics.reciprocal_rank(expected, []) == 0.0
+    assert metrics.reciprocal_rank(metrics.first_hit_rank(expected, [])) == 0.0
 
 
 def test_null_expected_locator_matches_any_passage_of_that_document() -> None:
@@ -261,8 +260,8 @@ def test_naive_chunks_get_the_locator_of_the_passage_they_overlap_most() -> None
     assert [loc for _, _, loc in spans] == ["s.1(1)", "s.1(2)"]
     s1, s2 = spans
     assert body[s1[0] : s1[1]] == "The** local authority must act"
-    assert assign_locator(s2[0] - 3, 20, spans) == "s.1(2)"
-    assert assign_locator(body.index("Unrelated"), 10, spans) is None
+    assert overlapped_locators(s2[0] - 3, 20, spans)[:1] == ("s.1(2)",)
+    assert overlapped_locators(body.index("Unrelated"), 10, spans) == ()
 
 
 def _s36(n: int) -> str:
@@ -287,7 +286,7 @@ def test_a_chunk_spanning_s36_1_to_4_matches_gold_s36_3() -> None:
     assert metrics.first_hit_rank(gold, [chunk.anchors()]) == 1
     assert metrics.recall_at_k(gold, [chunk.anchors()], 5) == 1.0
     # Scored the old way, the chunk counts only as its most-overlapped subsection.
-    assert chunk.anchors(single_label=True) == ((CFA, assign_locator(start, len(text), spans)),)
+    assert chunk.anchors(single_label=True) == ((CFA, locators[0]),)
     assert chunk.locator != "s.36(3)"
     assert metrics.first_hit_rank(gold, [chunk.anchors(single_label=True)]) is None
 
@@ -298,7 +297,6 @@ def test_overlapped_locators_most_overlap_first_and_only_real_overlap() -> None:
     # Touching at an edge is no overlap: [400, 450) ends where [450, ...) starts.
     assert overlapped_locators(450, 100, spans) == ()
     assert overlapped_locators(449, 2, spans) == ("s.1(3)",)
-    assert assign_locator(450, 100, spans) is None
     # A locator split over two spans counts its larger piece, once.
     assert overlapped_locators(0, 1000, [(0, 10, "a"), (10, 20, "b"), (20, 60, "a")]) == ("a", "b")
 
@@ -322,7 +320,7 @@ def test_multi_anchor_items_match_when_any_anchor_matches() -> None:
     assert not metrics.item_matches(expected, ranked[0])
     assert metrics.first_hit_rank(expected, ranked) == 2
     assert metrics.hit_at_k(expected, ranked, 1) == 0.0
-    assert metrics.reciprocal_rank(expected, ranked) == pytest.approx(0.5)
+    assert metrics.reciprocal_rank(metrics.first_hit_rank(expected, ranked)) == pytest.approx(0.5)
     assert metrics.recall_at_k(expected, ranked, 3) == pytest.approx(0.5)
     assert metrics.recall_at_k(expected, ranked, 4) == 1.0
     # A bare (source_id, locator) is an item of one anchor.

@@ -9,12 +9,14 @@ from datetime import date
 from pathlib import Path
 
 from casework.deadlines import deadline_rows
-from rag.schema import Anchor, Answer, Citation, Passage, SourceKind, passage_id_for
+from rag.manifest import load_manifest
+from rag.schema import AUTHORITIES, Anchor, Answer, Citation, Passage, SourceKind, passage_id_for
+from rag.serialise import citation_json
+from rag.settings import PROJECT_ROOT
 from ui.render import (
-    KIND_BADGE,
     NOTE_LABEL,
     answer_markdown,
-    citation_json,
+    badge_class,
     deadlines_table_html,
     provision_note_html,
     source_item_html,
@@ -99,7 +101,9 @@ def test_answer_links_only_shown_citations() -> None:
 
 
 def test_deadline_table_escapes_and_links() -> None:
-    rows = deadline_rows("request", "3 March 2025", date(2025, 5, 1), passages=[])
+    # A provision the index does not hold is named by its document's title in the manifest.
+    sources = load_manifest(PROJECT_ROOT / "corpus" / "sources.toml")
+    rows = deadline_rows("request", "3 March 2025", date(2025, 5, 1), [], sources)
     page = deadlines_table_html(rows, "request", "<b>3 March 2025</b>")
     assert "<b>3 March" not in page and "&lt;b&gt;3 March 2025&lt;/b&gt;" in page
     assert "SEND Regulations 2014, reg.13(2)" in page and "Passed 17 days ago" in page
@@ -125,7 +129,7 @@ def test_every_class_the_renderer_writes_is_styled() -> None:
         for token in attr.split()
         if "{" not in token
     }
-    classes |= {css_class for _, css_class in KIND_BADGE.values()}
+    classes |= {badge_class(authority) for authority in AUTHORITIES}
     assert "provision-note" in classes
     unstyled = sorted(c for c in classes if not re.search(rf"\.{re.escape(c)}\b", css))
     assert not unstyled, f"no rule in ui/app.css for {unstyled}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.query import legal_part
-from rag.timing import asks_about_time, number_phrases, states_time_limit, time_limit_events
-from rag.vocabulary import TERMS, names_send_idea, names_send_system, statutory_terms
+from rag.time_limits import asks_about_time, number_phrases, states_time_limit, time_limit_events
+from rag.vocabulary import TERMS, named_terms, names_send_system
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ from rag.vocabulary import TERMS, names_send_idea, names_send_system, statutory_
     ],
 )
 def test_parents_words_get_the_statutory_phrase(question: str, phrase: str) -> None:
-    assert any(phrase in term for term in statutory_terms(question))
+    assert any(phrase in term.statutory for term in named_terms(question))
 
 
 @pytest.mark.parametrize(
@@ -48,13 +48,13 @@ def test_parents_words_get_the_statutory_phrase(question: str, phrase: str) -> N
     ],
 )
 def test_no_send_idea_is_read_into_plain_words(question: str) -> None:
-    assert not names_send_idea(question)
-    assert not any("draft EHC plan" in t for t in statutory_terms(question))
+    assert all(term.generic for term in named_terms(question))
+    assert not any("draft EHC plan" in t.statutory for t in named_terms(question))
 
 
 def test_council_is_a_synonym_not_a_send_idea() -> None:
-    assert statutory_terms("the council") == ["local authority"]
-    assert not names_send_idea("the council")
+    terms = named_terms("the council")
+    assert [t.statutory for t in terms] == ["local authority"] and terms[0].generic
 
 
 def test_no_glossary_entry_matches_an_empty_question() -> None:
