@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +16,8 @@ from ingest.markdown import parse_headed_markdown, parse_numbered_markdown
 from ingest.text import front_matter_id, split_front_matter
 from rag.current_to import normalise_current_to
 from rag.errors import IngestError
-from rag.schema import SOURCE_KINDS, Passage, Source
+from rag.schema import SOURCE_KINDS, FormatName, Passage, Source
 
-USER_SUFFIXES = {".md", ".html", ".htm", ".docx", ".pdf", ".xml"}
 #: Front matter fields that date a text, best first: legalize-uk's date up to which amendments
 #: were applied, then a document's own date (guidance, reports, debates).
 _DATE_FIELDS = ("current_to", "last_updated", "date")
@@ -53,10 +53,15 @@ def _read_text(path: Path) -> str:
         raise IngestError(f"{path.name}: the file is not UTF-8 text") from exc
 
 
-def parse_document(source: Source, path: Path) -> list[Passage]:
-    """Parse one file by its source's format; raise IngestError with a reason."""
-    fmt = source.format
-    if fmt in ("legalize-md", "numbered-md", "headed-md"):
+def _markdown(
+    parse: Callable[[str, Source], list[Passage]], front_matter: bool = False
+) -> Callable[[Source, Path], list[Passage]]:
+    """A Markdown parser that first checks the file's front matter names its source.
+
+    ``front_matter``: the file must have front matter (legalize-uk always writes it).
+    """
+
+    def parse_markdown(source: Source, path: Path) -> list[Passage]:
         text = _read_text(path)
         if text.startswith("---"):
             meta, _ = split_front_matter(text, path.name)
@@ -66,32 +71,67 @@ def parse_document(source: Source, path: Path) -> list[Passage]:
                     f"{path.name}: front matter id {found!r} does not match the manifest's "
                     f"{source.source_id!r}"
                 )
-        elif fmt == "legalize-md":
+        elif front_matter:
             raise IngestError(f"{path.name}: no YAML front matter (the file must start with '---')")
-        if fmt == "legalize-md":
-            passages = parse_legalize_markdown(text, source)
-        elif fmt == "numbered-md":
-            passages = parse_numbered_markdown(text, source)
-        else:
-            passages = parse_headed_markdown(text, source)
-    elif fmt == "clml":
-        from ingest.clml import parse_clml
+        return parse(text, source)
 
-        passages = parse_clml(path.read_bytes(), source)
-    elif fmt == "pdf":
-        from ingest.pdf import parse_numbered_pdf
+    return parse_markdown
 
-        passages = parse_numbered_pdf(path, source)
-    elif fmt == "html":
-        from ingest.office import parse_html
 
-        passages = parse_html(_read_text(path), source)
-    elif fmt == "docx":
-        from ingest.office import parse_docx
+def _clml(source: Source, path: Path) -> list[Passage]:
+    from ingest.clml import parse_clml
 
-        passages = parse_docx(path, source)
-    else:  # pragma: no cover - the Source type forbids other formats
-        raise IngestError(f"{path.name}: unknown format {fmt!r}")
+    return parse_clml(path.read_bytes(), source)
+
+
+def _pdf(source: Source, path: Path) -> list[Passage]:
+    from ingest.pdf import parse_numbered_pdf
+
+    return parse_numbered_pdf(path, source)
+
+
+def _html(source: Source, path: Path) -> list[Passage]:
+    from ingest.office import parse_html
+
+    return parse_html(_read_text(path), source)
+
+
+def _docx(source: Source, path: Path) -> list[Passage]:
+    from ingest.office import parse_docx
+
+    return parse_docx(path, source)
+
+
+@dataclass(frozen=True)
+class DocumentFormat:
+    """How one ``format`` of the manifest is read (parsers of heavy formats load on first use)."""
+
+    parse: Callable[[Source, Path], list[Passage]]
+    #: Files with these endings that the manifest does not list (ones users add, ones fetched)
+    #: are read in this format.
+    suffixes: tuple[str, ...] = ()
+
+
+#: Every document format by its name in the manifest. Adding one is a row here and its name in
+#: ``rag.schema.FormatName`` (tests/unit/test_documents_formats.py checks they agree).
+FORMATS: dict[FormatName, DocumentFormat] = {
+    "legalize-md": DocumentFormat(_markdown(parse_legalize_markdown, front_matter=True)),
+    "numbered-md": DocumentFormat(_markdown(parse_numbered_markdown)),
+    "headed-md": DocumentFormat(_markdown(parse_headed_markdown), (".md",)),
+    "clml": DocumentFormat(_clml, (".xml",)),
+    "pdf": DocumentFormat(_pdf, (".pdf",)),
+    "html": DocumentFormat(_html, (".html", ".htm")),
+    "docx": DocumentFormat(_docx, (".docx",)),
+}
+#: The format a file the manifest does not list is read in, by its ending.
+FORMAT_OF_SUFFIX: dict[str, FormatName] = {
+    suffix: name for name, fmt in FORMATS.items() for suffix in fmt.suffixes
+}
+
+
+def parse_document(source: Source, path: Path) -> list[Passage]:
+    """Parse one file by its source's format; raise IngestError with a reason."""
+    passages = FORMATS[source.format].parse(source, path)
     if not passages:
         raise IngestError(f"{path.name}: no passages found (is it the right format?)")
     return passages
@@ -125,9 +165,7 @@ def _user_source(path: Path, root: Path) -> Source:
     """A Source for a file the user added that the manifest does not list."""
     stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
     suffix = path.suffix.lower()
-    fmt = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf", ".xml": "clml"}.get(
-        suffix, "headed-md"
-    )
+    fmt = FORMAT_OF_SUFFIX.get(suffix, "headed-md")
     fields: dict[str, object] = {
         "source_id": f"user-{stem}",
         "title": path.stem,
@@ -171,7 +209,7 @@ def collect_documents(sources: list[Source], corpus_dir: Path) -> list[ParsedDoc
     for path in sorted(corpus_dir.rglob("*")):
         if (
             not path.is_file()
-            or path.suffix.lower() not in USER_SUFFIXES
+            or path.suffix.lower() not in FORMAT_OF_SUFFIX
             or path.name in _IGNORED_NAMES
             or path.name.startswith(".")
             or path.resolve() in known

@@ -12,28 +12,27 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ingest.documents import read_current_to
+from ingest.documents import FORMAT_OF_SUFFIX, read_current_to
 from rag.errors import IngestError
 from rag.index import current_build, read_info
 from rag.manifest import load_manifest
-from rag.schema import Source
+from rag.schema import FormatName, Source
 from rag.settings import Settings, default_corpus_dir
 
 FETCHED = "fetched"
-_SUFFIX_FORMAT = {".xml": "clml", ".pdf": "pdf", ".html": "html"}
 
 
 def fetched_path(corpus_dir: Path, source: Source) -> Path | None:
     """A downloaded official file for a source, if 'corpus fetch' saved one."""
-    for suffix in _SUFFIX_FORMAT:
+    for suffix in FORMAT_OF_SUFFIX:
         path = corpus_dir / FETCHED / f"{source.source_id}{suffix}"
         if path.is_file():
             return path
     return None
 
 
-def fetched_format(path: Path) -> str:
-    return _SUFFIX_FORMAT[path.suffix.lower()]
+def fetched_format(path: Path) -> FormatName:
+    return FORMAT_OF_SUFFIX[path.suffix.lower()]
 
 
 def _download(url: str, dest: Path, timeout: float = 30.0) -> None:

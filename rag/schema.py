@@ -23,6 +23,8 @@ SourceKind = Literal[
     "testimony",
 ]
 Authority = Literal["law", "statutory_guidance", "guidance", "experience"]
+#: How a document's file is written; ``ingest.documents.FORMATS`` has a parser for each.
+FormatName = Literal["legalize-md", "clml", "numbered-md", "headed-md", "pdf", "html", "docx"]
 #: What a document is to a question that names one of its provisions (see ``Source.role``).
 Role = Literal["act", "regulations", "code", "explanatory_notes"]
 
@@ -141,8 +143,8 @@ class Source(_Frozen):
         default=(),
         description="Provisions to keep, e.g. ('s.19-83',); empty keeps everything.",
     )
-    format: Literal["legalize-md", "clml", "numbered-md", "headed-md", "pdf", "html", "docx"] = (
-        Field(default="headed-md", description="How the file is written; picks the parser.")
+    format: FormatName = Field(
+        default="headed-md", description="How the file is written; picks the parser."
     )
     fetch: str = Field(default="", description="How to fetch it: an official data URL.")
     notes: bool = Field(
