@@ -45,6 +45,12 @@
     for (const hidden of document.querySelectorAll("#chat a.cite > .sr-only")) {
       setAttr(hidden.parentElement, "aria-label", hidden.textContent.trim());
     }
+    // Gradio's download links read "4.0 KB ⇣": say what they download (the size stays in the
+    // name, so a voice command using the visible words still finds the link).
+    for (const link of document.querySelectorAll('a[data-testid="download-link"][download]')) {
+      const size = link.textContent.replace("⇣", "").replace(/\s+/g, " ").trim();
+      setAttr(link, "aria-label", `Download ${link.getAttribute("download")}, ${size}`);
+    }
     // The footer's Settings image repeats its link's text (axe image-redundant-alt).
     for (const img of document.querySelectorAll('footer img[alt]:not([alt=""])')) {
       img.setAttribute("alt", "");
