@@ -100,6 +100,18 @@ def test_answer_links_only_shown_citations() -> None:
     assert "\\[7\\]" in body and "!\\[x\\]" in body
 
 
+def test_each_cite_link_is_named_by_its_source_for_screen_readers() -> None:
+    """Gradio's chat sanitiser drops aria-label: the name is hidden text inside the link."""
+    body = answer_markdown(Answer(question="q", text="It must [1].", citations=(cite(),)))
+    hidden = re.search(r'<a href="#source-1" class="cite"><span class="sr-only">(.*?)</span>', body)
+    assert hidden is not None
+    # Markdown-escaped, so a label cannot form a link; it reads "source 1: <label>" once rendered.
+    assert re.sub(r"\\(.)", r"\1", hidden.group(1)) == (
+        "source 1: Children and Families Act 2014, s.42(2)"
+    )
+    assert '<span class="cite-key">[1]</span></a>' in body
+
+
 def test_deadline_table_escapes_and_links() -> None:
     # A provision the index does not hold is named by its document's title in the manifest.
     sources = load_manifest(PROJECT_ROOT / "corpus" / "sources.toml")
