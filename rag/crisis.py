@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from rag import safety
+from rag.datafile import load_jsonl
 from rag.embedding import Embedder, embed_fixed_texts
 from rag.errors import ConfigError
 
@@ -68,19 +69,7 @@ class BankEntry(BaseModel):
 
 def load_bank(path: Path) -> tuple[BankEntry, ...]:
     """Every entry of a JSONL bank; a bad line is a configuration error naming its number."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the crisis bank {path}: {exc.strerror or exc}") from exc
-    entries = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(BankEntry.model_validate_json(line))
-        except ValidationError as exc:
-            raise ConfigError(f"{path}, line {number}: {exc.errors()[0]['msg']}") from exc
-    return tuple(entries)
+    return load_jsonl(path, BankEntry)
 
 
 def _sentences(text: str) -> list[list[str]]:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from rag.datafile import load_jsonl
 from rag.embedding import Embedder, embed_fixed_texts
-from rag.errors import ConfigError
 
 OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.jsonl"
 #: The out-of-scope side is read by its single nearest situation (a topic is narrow), the
@@ -50,18 +50,7 @@ class OutOfScopeTopic(BaseModel):
 
 def load_topics(path: Path = OUT_OF_SCOPE) -> tuple[OutOfScopeTopic, ...]:
     """Every topic of the data file; a bad line is a configuration error naming its number."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    topics = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            try:
-                topics.append(OutOfScopeTopic.model_validate_json(line))
-            except ValidationError as exc:
-                raise ConfigError(f"{path}, line {number}: {exc.errors()[0]['msg']}") from exc
-    return tuple(topics)
+    return load_jsonl(path, OutOfScopeTopic)
 
 
 @dataclass(frozen=True)

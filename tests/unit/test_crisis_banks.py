@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import get_args
 
+import pytest
+
 from rag.crisis import RISK_BANK, SAFE_BANK, CrisisCategory, load_bank, message_units
+from rag.errors import ConfigError
 
 
 def _key(text: str) -> str:
@@ -52,3 +56,16 @@ def test_message_units_cover_sentences_and_windows_of_run_ons() -> None:
     assert all(len(p.split()) <= 14 for p in pieces[1:])
     assert pieces[-1].endswith("w39")
     assert message_units("ok") == []
+
+
+def test_a_bad_bank_line_is_named(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.jsonl"
+    bank.write_text(
+        '{"text": "she took all her tablets", "category": "overdose", "reason": "overdose"}\n'
+        '{"text": "x", "category": "nope", "reason": "?"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"bank.jsonl, line 2"):
+        load_bank(bank)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_bank(tmp_path / "absent.jsonl")
