@@ -350,7 +350,7 @@ def crisis_notice(categories: Sequence[str]) -> str:
         DEFAULT_REASON_LINE,
     )
     carer = [CARER_SIGNPOSTING] if "carer_breaking_point" in categories else []
-    return "\n\n".join([f"_{reason}_", _CHILD_SIGNPOSTS, *carer, _CLOSING])
+    return "\n\n".join([reason, _CHILD_SIGNPOSTS, *carer, _CLOSING])
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

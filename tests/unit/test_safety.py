@@ -367,7 +367,7 @@ def test_parent_reporting_a_child_gets_no_adult_section() -> None:
 def test_crisis_notice_says_why_first_in_neutral_words() -> None:
     notice = crisis_notice(("self_harm",))
     first = notice.splitlines()[0]
-    assert first.startswith("_Because your message mentions") and "safety" in first
+    assert first.startswith("Because your message mentions") and "safety" in first
     assert notice.index("Because") < notice.index("999") < notice.index("Samaritans")
     assert "being harmed" in crisis_notice(("abuse_neglect",)).splitlines()[0]
     assert notice.rstrip().endswith("Information about the law follows below.")
