@@ -155,6 +155,7 @@ class CrisisDetector:
         risk: Sequence[BankEntry] | None = None,
         safe: Sequence[BankEntry] | None = None,
         ordinary: np.ndarray | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.margin = margin
@@ -165,8 +166,8 @@ class CrisisDetector:
             raise ConfigError(
                 f"the crisis banks need at least {neighbours} entries each: safety depends on them"
             )
-        self._risk_vectors = embed_fixed_texts(embedder, [e.text for e in self.risk])
-        self._safe_vectors = embed_fixed_texts(embedder, [e.text for e in self.safe])
+        self._risk_vectors = embed_fixed_texts(embedder, [e.text for e in self.risk], cache_dir)
+        self._safe_vectors = embed_fixed_texts(embedder, [e.text for e in self.safe], cache_dir)
         if ordinary is not None and len(ordinary):
             self._safe_vectors = np.vstack([self._safe_vectors, ordinary])
 

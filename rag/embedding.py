@@ -107,20 +107,43 @@ class Embedder:
 _fixed_cache: dict[str, np.ndarray] = {}
 
 
-def embed_fixed_texts(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Vectors of a fixed list of texts (a reviewed bank), embedded once per process.
+def embed_fixed_texts(
+    embedder: Embedder, texts: Sequence[str], cache_dir: Path | None = None
+) -> np.ndarray:
+    """Vectors of a fixed list of texts (a reviewed bank), embedded once.
 
-    The crisis and scope banks are compared with every question; embedding them per question or
-    per ``SendQA`` would put seconds on each start of a test or a worker.
+    The crisis and scope banks (about 1,700 sentences) are compared with every question;
+    embedding them at every start costs ~15 s on 2 cores, so the vectors are kept in memory for
+    the process and, given ``cache_dir``, on disk keyed by the model and the exact texts.
     """
     digest = hashlib.sha256(MODEL_ID.encode())
     for text in texts:
         digest.update(b"\0" + text.encode())
     key = digest.hexdigest()
+    path = cache_dir / f"{key[:32]}.npy" if cache_dir is not None else None
     with _lock:
-        if key not in _fixed_cache:
-            _fixed_cache[key] = embedder.embed_passages(list(texts), batch_size=64)
-        return _fixed_cache[key]
+        if key in _fixed_cache:
+            return _fixed_cache[key]
+        if path is not None and path.is_file():
+            try:
+                vectors = np.asarray(np.load(path), dtype=np.float32)
+                if vectors.shape == (len(texts), MODEL_DIM):
+                    _fixed_cache[key] = vectors
+                    return vectors
+            except (OSError, ValueError):
+                pass  # a damaged cache file is rebuilt below
+    vectors = embedder.embed_passages(list(texts), batch_size=64)
+    with _lock:
+        _fixed_cache[key] = vectors
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, vectors)
+            os.replace(tmp, path)  # atomic: a reader sees the whole file or none
+        except OSError:
+            pass  # a read-only index folder only costs the next start its embedding
+    return vectors
 
 
 def load_embedder(threads: int = 1) -> Embedder:

@@ -6,6 +6,7 @@ Layout of ``index_dir``::
     builds/<build_id>/index.json     model, schema version, documents (each with the date its
                                      text is current to), counts
     builds/<build_id>/passages.jsonl every passage with its anchor
+    bank-vectors/<sha>.npy           the crisis and scope banks embedded, kept between starts
     builds/<build_id>/bm25/          the lexical index (passages and their provision notes)
     builds/<build_id>/bm25-text/     the lexical index of the passages' own words only
     builds/<build_id>/chroma/        Chroma's files (absent when a Chroma server is used)

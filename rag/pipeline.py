@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 from rag import safety
@@ -76,13 +77,21 @@ class SendQA:
         self._idf = idf_from(list(self._index.passages.values()))
         self.generator = generator
         self.crisis = self._crisis_detector(self._index)
-        self.scope = ScopeChecker(self.embedder)
+        self.scope = ScopeChecker(self.embedder, cache_dir=self._bank_cache)
 
     def _crisis_detector(self, index: Index) -> CrisisDetector:
         """The detector, with the index's provision-note situations as ordinary worries."""
         return CrisisDetector(
-            self.embedder, self.settings.crisis_margin, ordinary=index.store.window_vectors("note")
+            self.embedder,
+            self.settings.crisis_margin,
+            ordinary=index.store.window_vectors("note"),
+            cache_dir=self._bank_cache,
         )
+
+    @property
+    def _bank_cache(self) -> Path:
+        """Where the banks' vectors are kept between starts: beside the builds of the index."""
+        return self.settings.index_dir / "bank-vectors"
 
     @property
     def retriever(self) -> HybridRetriever:

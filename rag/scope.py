@@ -64,11 +64,18 @@ class ScopeVerdict:
 class ScopeChecker:
     """Compares a question's vector with out-of-scope situations and with the notes' situations."""
 
-    def __init__(self, embedder: Embedder, topics: Sequence[OutOfScopeTopic] | None = None):
+    def __init__(
+        self,
+        embedder: Embedder,
+        topics: Sequence[OutOfScopeTopic] | None = None,
+        cache_dir: Path | None = None,
+    ):
         self.topics = tuple(topics) if topics is not None else load_topics()
         self._owner = [t for t in self.topics for _ in t.situations]
         texts = [s for t in self.topics for s in t.situations]
-        self._vectors = embed_fixed_texts(embedder, texts) if texts else np.zeros((0, 384))
+        self._vectors = (
+            embed_fixed_texts(embedder, texts, cache_dir) if texts else np.zeros((0, 384))
+        )
         self._names = [
             (t, re.compile(r"(?i)\b(?:" + "|".join(re.escape(n) for n in t.names) + r")\b"))
             for t in self.topics

@@ -312,7 +312,7 @@ class PassageStore:
             result = self._collection.query(
                 query_embeddings=[vector],
                 # A passage has several windows (long text, note, situations): ask for enough.
-                n_results=k * 8,
+                n_results=k * 5,
                 where=where,
                 include=["distances", "metadatas"],
             )
