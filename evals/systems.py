@@ -2,8 +2,8 @@
 
 - ``sendqa``: the full pipeline (``SendQA.ask``): hybrid retrieval, abstention, cited answer.
 - ``bare_hybrid``: the bare engine under sendqa: its own passages, dense and BM25 fused by RRF
-  with sendqa's weights, on the raw question. No acronym expansion, glossary, priors,
-  explanatory-note scores or direct lookup, so every addition to sendqa is measured against it.
+  with sendqa's weights, on the raw question. No acronym expansion, glossary, priors or direct
+  lookup, so every addition to sendqa is measured against it.
 - ``dense``: dense retrieval alone over sendqa's passages (same acronym expansion as sendqa).
 - ``bm25``: BM25 alone over sendqa's passages (same acronym expansion as sendqa).
 - ``naive_langchain``: what the LangChain quickstart gives when pointed at the corpus folder:
@@ -185,7 +185,7 @@ class BareHybridSystem:
 
     Uses the retriever's own ``dense`` and ``lexical`` lists and its settings (candidate depth,
     RRF constant, weights); leaves out acronym expansion, the glossary, time and authority
-    priors, explanatory-note scores, crisis-sentence removal and the direct provision lookup.
+    priors, crisis-sentence removal and the direct provision lookup.
     Where a search can leave sendqa's provision notes out (``notes=False``), it does, so the
     passages are read in their own words only.
     """

@@ -96,6 +96,29 @@ def test_kind_filter_excludes_testimony(qa: SendQA) -> None:
     assert all(h.passage.authority != "experience" for h in answer.hits)
 
 
+def test_guidance_means_the_code_too(qa: SendQA) -> None:
+    """The app's default search (law and guidance) reaches the statutory Code of Practice."""
+    answer = qa.ask("What does paragraph 9.14 say?", kinds=["law", "guidance"])
+    assert any(c.passage.kind == "statutory_guidance" for c in answer.citations)
+
+
+def test_an_unknown_kind_is_answered_with_what_to_use_not_raised(qa: SendQA) -> None:
+    answer = qa.ask(
+        "my son told me he doesnt want to be alive anymore. what does section 42 say?",
+        kinds=["law", "lwa"],
+    )
+    assert answer.abstained and not answer.citations
+    assert "'lwa'" in answer.text and "law" in answer.text and "guidance" in answer.text
+    assert answer.crisis and "116 123" in answer.safety_notice, "safety still comes first"
+
+
+def test_named_provisions_follow_the_manifests_roles_and_cues(qa: SendQA) -> None:
+    lookup = qa.retriever.lookup
+    assert {p.source_id for p in lookup("section 20 of the Equality Act")} == {"ukpga-2010-15"}
+    assert {p.source_id for p in lookup("regulation 13")} == {"uksi-2014-1530"}
+    assert {p.source_id for p in lookup("para 9.14")} == {"send-code-of-practice-2015"}
+
+
 def _cited_and_abstained(qa: SendQA, items: list[dict[str, object]]) -> tuple[float, float]:
     """Share of answerable items citing an expected anchor, and of the rest abstaining."""
     answered = cited_right = unanswerable = abstained = 0
