@@ -63,9 +63,10 @@ def manifest_problem(sources: Sequence[Source]) -> str | None:
                 f"{defaults} are all of role {role!r} without cues: a provision named without "
                 "them would point to both (give all but one of them cues)"
             )
-    acts = {s.source_id for s in sources if s.role == "act"}
+    # Notes may explain an Act a smaller manifest leaves out; one it lists must be an Act.
+    roles = {s.source_id: s.role for s in sources}
     for s in sources:
-        if s.explains is not None and s.explains not in acts:
+        if s.explains in roles and roles[s.explains] != "act":
             return f"{s.source_id} explains {s.explains!r}, which is not a document of role 'act'"
     return None
 
