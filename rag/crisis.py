@@ -117,12 +117,6 @@ class CrisisAssessment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     categories: tuple[str, ...] = Field(default=(), description="Kinds of risk found, in order.")
-    flagged: tuple[str, ...] = Field(
-        default=(),
-        description="Sentences the patterns matched, left out of the legal search. Sentences "
-        "only the bank flagged stay in: it is tuned for recall, and a false alarm must not also "
-        "take the parent's legal question out of the search.",
-    )
 
     @property
     def crisis(self) -> bool:
@@ -190,10 +184,7 @@ class CrisisDetector:
     def assess(self, text: str) -> CrisisAssessment:
         """Every check on the whole message (a crisis may come after any length cap)."""
         categories = list(safety.crisis_reasons(text))
-        flagged = [s for s in safety.message_sentences(text) if safety.detect_crisis(s)]
         for _, entry, lead in self.scores(message_units(text)):
             if lead >= self.margin:
                 categories.append(entry.category)
-        return CrisisAssessment(
-            categories=tuple(dict.fromkeys(categories)), flagged=tuple(dict.fromkeys(flagged))
-        )
+        return CrisisAssessment(categories=tuple(dict.fromkeys(categories)))

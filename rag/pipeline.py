@@ -179,9 +179,7 @@ class SendQA:
             return self._finish(answer, t0, {}, request_id)
         retriever = self.retriever
         t1 = time.perf_counter()
-        retrieval = retriever.retrieve(
-            follow_up_question(text, history), resolved, set_aside=assessment.flagged
-        )
+        retrieval = retriever.retrieve(follow_up_question(text, history), resolved)
         t2 = time.perf_counter()
         topic = self._out_of_scope(retrieval, text)
         if topic is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 
 MAX_QUESTION_CHARS = 2000
 
@@ -65,19 +64,16 @@ def expand_query(text: str) -> str:
     return f"{text} ({'; '.join(dict.fromkeys(extra))})" if extra else text
 
 
-def legal_part(text: str, set_aside: Sequence[str] = ()) -> str:
+def legal_part(text: str) -> str:
     """The question without the sentences that disclose a crisis.
 
     Signposting answers those sentences; left in the retrieval query, words such as "doesn't
-    want to be alive" pull the search away from the legal question asked next to them.
-    ``set_aside`` holds the pieces the semantic crisis check flagged (``rag.crisis``).
+    want to be alive" pull the search away from the legal question asked next to them. Only
+    sentences the patterns match leave: the semantic crisis check (``rag.crisis``) is tuned for
+    recall, and a false alarm must not also take the parent's legal question out of the search.
     """
     from rag.safety import detect_crisis, message_sentences
 
-    def flagged(sentence: str) -> bool:
-        words = " ".join(sentence.split())
-        return detect_crisis(sentence) or any(piece in words for piece in set_aside)
-
     sentences = message_sentences(text)
-    kept = [s for s in sentences if not flagged(s)]
+    kept = [s for s in sentences if not detect_crisis(s)]
     return " ".join(kept) if kept and len(kept) < len(sentences) else text

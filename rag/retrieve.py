@@ -149,15 +149,11 @@ class HybridRetriever:
         question: str,
         kinds: Sequence[str] | None = None,
         k: int | None = None,
-        set_aside: Sequence[str] = (),
     ) -> Retrieval:
-        """Top-k hits: named provisions first, then the fused dense and lexical lists.
-
-        ``set_aside``: crisis sentences the signposting answers, left out of the search.
-        """
+        """Top-k hits: named provisions first, then the fused dense and lexical lists."""
         k = k or self.settings.top_k
         cand = max(self.settings.candidate_k, k)
-        base = expand_query(legal_part(question, set_aside))
+        base = expand_query(legal_part(question))
         named = named_terms(question)
         terms = [term.statutory for term in named]
         query = f"{base} ({'; '.join(terms)})" if terms else base

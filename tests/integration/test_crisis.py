@@ -11,6 +11,7 @@ import pytest
 from rag import safety
 from rag.crisis import RISK_BANK, SAFE_BANK, CrisisDetector, load_bank
 from rag.pipeline import SendQA
+from rag.query import legal_part
 from rag.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -61,10 +62,12 @@ def test_no_safe_sentence_fires_on_its_own(detector: CrisisDetector) -> None:
 
 
 def test_the_category_of_the_nearest_risk_statement_is_reported(detector: CrisisDetector) -> None:
-    found = detector.assess("We've asked for an EHCNA. He swallowed most of my co-codamol.")
+    message = "We've asked for an EHCNA. He swallowed most of my co-codamol."
+    found = detector.assess(message)
     assert found.crisis and "overdose" in found.categories
     # Only pattern matches leave the search; a bank match keeps the legal question whole.
-    assert found.flagged == () or safety.detect_crisis(found.flagged[0])
+    assert not safety.detect_crisis(message)
+    assert "co-codamol" in legal_part(message)
 
 
 @pytest.mark.parametrize(("name", "alarm_share"), TUNED_SETS.items())
