@@ -23,7 +23,7 @@ from rag.index import Index, current_build, open_index
 from rag.query import MAX_QUESTION_CHARS, bare_provision_number, normalise_question
 from rag.retrieve import HybridRetriever, Retrieval
 from rag.schema import Answer, Citation, Hit, resolve_kinds
-from rag.scope import NEIGHBOURS, OutOfScopeTopic, ScopeChecker
+from rag.scope import OutOfScopeTopic, ScopeChecker
 from rag.settings import Settings
 
 log = logging.getLogger("sendqa")
@@ -76,17 +76,19 @@ class SendQA:
         self._retriever = HybridRetriever(self._index, self.embedder, settings)
         self._idf = idf_from(list(self._index.passages.values()))
         self.generator = generator
-        self.crisis = self._crisis_detector(self._index)
-        self.scope = ScopeChecker(self.embedder, cache_dir=self._bank_cache)
+        self.crisis, self.scope = self._checks(self._index)
 
-    def _crisis_detector(self, index: Index) -> CrisisDetector:
-        """The detector, with the index's provision-note situations as ordinary worries."""
-        return CrisisDetector(
-            self.embedder,
-            self.settings.crisis_margin,
-            ordinary=index.store.window_vectors("note"),
-            cache_dir=self._bank_cache,
+    def _checks(self, index: Index) -> tuple[CrisisDetector, ScopeChecker]:
+        """The crisis and scope checks over one index's provision-note windows, read once.
+
+        For the crisis check the notes' situations are ordinary worries; for the scope check
+        they are what the corpus holds.
+        """
+        notes = index.store.window_vectors("note")
+        crisis = CrisisDetector(
+            self.embedder, self.settings.crisis_margin, ordinary=notes, cache_dir=self._bank_cache
         )
+        return crisis, ScopeChecker(self.embedder, notes, cache_dir=self._bank_cache)
 
     @property
     def _bank_cache(self) -> Path:
@@ -109,7 +111,7 @@ class SendQA:
             index = open_index(self.settings.index_dir, self.settings.chroma_url)
             self._retriever = HybridRetriever(index, self.embedder, self.settings)
             self._idf = idf_from(list(index.passages.values()))
-            self.crisis = self._crisis_detector(index)
+            self.crisis, self.scope = self._checks(index)
             self._index = index
 
     def ask(
@@ -249,9 +251,7 @@ class SendQA:
         by_name = self.scope.named(question)
         if by_name is not None:
             return by_name
-        # Reports and guidance have no notes: a passage this close in its own words is held too.
-        held = self.retriever.index.store.nearest_windows(retrieval.vector, NEIGHBOURS)
-        verdict = self.scope.verdict(retrieval.vector, held, retrieval.best_dense)
+        verdict = self.scope.verdict(retrieval.vector, retrieval.best_dense)
         if verdict is None or verdict.lead < self.settings.scope_margin:
             return None
         return verdict.topic

@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.datafile import load_jsonl
-from rag.embedding import Embedder, embed_fixed_texts
+from rag.embedding import MODEL_DIM, Embedder, embed_fixed_texts
 
 OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.jsonl"
 #: The out-of-scope side is read by its single nearest situation (a topic is narrow), the
@@ -67,14 +67,17 @@ class ScopeChecker:
     def __init__(
         self,
         embedder: Embedder,
+        held: np.ndarray,
         topics: Sequence[OutOfScopeTopic] | None = None,
         cache_dir: Path | None = None,
     ):
+        """``held``: the provision notes' window vectors (the index's note windows)."""
+        self.held = held
         self.topics = tuple(topics) if topics is not None else load_topics()
         self._owner = [t for t in self.topics for _ in t.situations]
         texts = [s for t in self.topics for s in t.situations]
         self._vectors = (
-            embed_fixed_texts(embedder, texts, cache_dir) if texts else np.zeros((0, 384))
+            embed_fixed_texts(embedder, texts, cache_dir) if texts else np.zeros((0, MODEL_DIM))
         )
         self._names = [
             (t, re.compile(r"(?i)\b(?:" + "|".join(re.escape(n) for n in t.names) + r")\b"))
@@ -93,14 +96,14 @@ class ScopeChecker:
                 return topic
         return None
 
-    def verdict(
-        self, vector: np.ndarray, held: Sequence[float], passage: float = 0.0
-    ) -> ScopeVerdict | None:
-        """``held``: similarities of the nearest note windows (best first); ``passage``: of the
-        nearest passage's own words. None when there are no topics or no notes."""
-        if not len(self._owner) or not held:
+    def verdict(self, vector: np.ndarray, passage: float = 0.0) -> ScopeVerdict | None:
+        """``passage``: the similarity of the nearest passage's own words (reports and guidance
+        have no notes). None when there are no topics or no notes."""
+        if not len(self._owner) or not len(self.held):
             return None
         sims = self._vectors @ vector
         nearest = int(np.argmax(sims))
-        inside = max(float(np.mean(list(held)[:NEIGHBOURS])), passage)
+        held = self.held @ vector
+        near = np.partition(held, -NEIGHBOURS)[-NEIGHBOURS:] if len(held) > NEIGHBOURS else held
+        inside = max(float(near.mean()), passage)
         return ScopeVerdict(self._owner[nearest], float(sims[nearest]) - inside)

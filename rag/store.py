@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from rag.embedding import MODEL_DIM
 from rag.errors import ConfigError, IndexMissingError, RetrievalError, SendQAError
 from rag.schema import Passage
 
@@ -328,19 +329,8 @@ class PassageStore:
             got = self._collection.get(where={"window": window}, include=["embeddings"])
         vectors = got["embeddings"]
         if vectors is None or len(vectors) == 0:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, MODEL_DIM), dtype=np.float32)
         return np.asarray(vectors, dtype=np.float32)
-
-    def nearest_windows(self, vector: np.ndarray, k: int, window: str = "note") -> list[float]:
-        """Similarities of the k nearest windows of one sort (e.g. provision notes), best first."""
-        with self._calling(answering=True):
-            result = self._collection.query(
-                query_embeddings=[vector],
-                n_results=k,
-                where={"window": window},
-                include=["distances"],
-            )
-        return [1.0 - float(d) for d in result["distances"][0]]
 
     def passage_vectors(self, passage_ids: Sequence[str]) -> dict[str, list[np.ndarray]]:
         """Every window vector of the given passages (to score hits found only by BM25)."""
