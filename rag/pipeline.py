@@ -152,60 +152,45 @@ class SendQA:
         if number is not None:
             text, reading = self._read_bare_number(number)
             notes.extend([reading] if reading else [])
-        jurisdiction = safety.detect_other_jurisdiction(text)
-        if jurisdiction:
-            return self._finish(
-                Answer(
-                    question=text,
-                    text=safety.jurisdiction_note(jurisdiction),
-                    abstained=True,
-                    crisis=crisis,
-                    safety_notice=notice,
-                    notes=tuple(notes),
-                ),
-                t0,
-                {},
-                request_id,
-            )
-        try:
-            resolved = resolve_kinds(kinds)
-        except UserInputError as exc:
+
+        def abstain(
+            message: str, hits: tuple[Hit, ...] = (), timings: dict[str, float] | None = None
+        ) -> Answer:
+            """No answer from the law, said plainly, after any crisis signposting."""
             answer = Answer(
                 question=text,
-                text=str(exc),
+                text=message,
+                hits=hits,
                 abstained=True,
                 crisis=crisis,
                 safety_notice=notice,
                 notes=tuple(notes),
             )
-            return self._finish(answer, t0, {}, request_id)
+            return self._finish(answer, t0, timings or {}, request_id)
+
+        jurisdiction = safety.detect_other_jurisdiction(text)
+        if jurisdiction:
+            return abstain(safety.jurisdiction_note(jurisdiction))
+        try:
+            resolved = resolve_kinds(kinds)
+        except UserInputError as exc:
+            return abstain(str(exc))
         retriever = self.retriever
         t1 = time.perf_counter()
         retrieval = retriever.retrieve(follow_up_question(text, history), resolved)
         t2 = time.perf_counter()
+        searched = {"retrieve": (t2 - t1) * 1000}
         topic = self._out_of_scope(retrieval, text)
         if topic is not None:
-            answer = Answer(
-                question=text,
-                text=f"I couldn't find this in the SEND law and guidance I hold: it is about "
+            return abstain(
+                f"I couldn't find this in the SEND law and guidance I hold: it is about "
                 f"{topic.topic}. {topic.where}\n\n{safety.WHERE_TO_GET_HELP}",
-                abstained=True,
-                crisis=crisis,
-                safety_notice=notice,
-                notes=tuple(notes),
+                timings=searched,
             )
-            return self._finish(answer, t0, {"retrieve": (t2 - t1) * 1000}, request_id)
         if self._should_abstain(retrieval):
-            answer = Answer(
-                question=text,
-                text=f"{ABSTAIN_TEXT}\n\n{safety.WHERE_TO_GET_HELP}",
-                hits=retrieval.hits,
-                abstained=True,
-                crisis=crisis,
-                safety_notice=notice,
-                notes=tuple(notes),
+            return abstain(
+                f"{ABSTAIN_TEXT}\n\n{safety.WHERE_TO_GET_HELP}", retrieval.hits, searched
             )
-            return self._finish(answer, t0, {"retrieve": (t2 - t1) * 1000}, request_id)
         body, citations = compose_extractive_answer(text, retrieval.hits, self._idf)
         generator: str = "extractive"
         if use_llm and self.generator is not None and citations:
